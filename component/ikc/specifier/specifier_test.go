@@ -160,7 +160,7 @@ func TestHelpers(t *testing.T) {
 	})
 	t.Run("Name formats strings, hashes and session-state pairs", func(t *testing.T) {
 		cases := map[string]any{
-			"poe://k/s/e": "poe://k/s/e",
+			"poe://k/s/e":          "poe://k/s/e",
 			"poe://Client/2/reply": map[string]any{"kernel": "Client", "session": int64(2), "state": "reply"},
 			"poe:/s/e":             []any{"s", "e"},
 			"poe:":                 map[string]any{},
