@@ -1,0 +1,47 @@
+package filter
+
+// Stream is POE::Filter::Stream: no framing. GetOne returns everything
+// buffered as one []byte record (a copy the caller may keep); Put appends
+// string and []byte records unchanged.
+type Stream struct {
+	in framing
+}
+
+// NewStream returns POE::Filter::Stream->new.
+func NewStream() *Stream { return &Stream{} }
+
+// GetOneStart appends input to the buffer (get_one_start).
+func (s *Stream) GetOneStart(data []byte) { s.in.add(data) }
+
+// GetOne returns all buffered octets as one record, or nothing when the
+// buffer is empty (get_one).
+func (s *Stream) GetOne() (any, bool, error) {
+	if s.in.len() == 0 {
+		return nil, false, nil
+	}
+	rec := append([]byte(nil), s.in.bytes()...)
+	s.in.reset()
+	return rec, true, nil
+}
+
+// Get returns the buffered octets and data as one record (get).
+func (s *Stream) Get(data []byte) ([]any, error) {
+	if s.in.len() == 0 {
+		if len(data) == 0 {
+			return nil, nil
+		}
+		return []any{append([]byte(nil), data...)}, nil
+	}
+	return getAll(s, data)
+}
+
+// Put appends string and []byte records to dst verbatim (put).
+func (s *Stream) Put(dst []byte, records ...any) ([]byte, error) {
+	return putOctets("Stream", dst, records)
+}
+
+// GetPending returns a copy of the buffered octets, or nil (get_pending).
+func (s *Stream) GetPending() []byte { return s.in.pending() }
+
+// Clone returns a new empty Stream (clone).
+func (s *Stream) Clone() Filter { return NewStream() }
