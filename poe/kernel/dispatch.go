@@ -1,0 +1,409 @@
+package kernel
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+const (
+	esrch  = syscall.ESRCH
+	eperm  = syscall.EPERM
+	eexist = syscall.EEXIST
+	einval = syscall.EINVAL
+)
+
+// stateEntry is one bound state. It is immutable, so the loop can publish
+// the running one atomically for Post to read its SENDER from any goroutine.
+type stateEntry struct {
+	s    *Session
+	name string
+	h    Handler
+}
+
+// Post is POE's post: it queues state for dest (a *Session, a session ID,
+// an alias, or the kernel) with SENDER the active session, and returns
+// an error with ESRCH when dest does not resolve. Post is safe from any
+// goroutine and wakes the loop at once; from outside a handler the SENDER
+// is the kernel's session.
+func (k *Kernel) Post(dest any, state string, args ...any) error {
+	return k.postItem(dest, kindEvent, state, args, nil)
+}
+
+func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn func()) error {
+	prio := k.now()
+	sender, callerState := k.self, ""
+	if cur := k.cur.Load(); cur != nil {
+		sender, callerState = cur.s, cur.name
+	}
+	k.mu.Lock()
+	s := k.resolveLocked(dest)
+	if s == nil {
+		k.mu.Unlock()
+		return kerr(kindOp(kind), dest, esrch)
+	}
+	if len(k.inbox) == cap(k.inbox) {
+		k.inbox = append(k.inbox, qitem{})[:len(k.inbox)]
+	}
+	k.inbox = k.inbox[:len(k.inbox)+1]
+	it := &k.inbox[len(k.inbox)-1]
+	it.prio, it.kind, it.dest, it.sender, it.state, it.callerState, it.fn, it.hidx = prio, kind, s, sender, state, callerState, fn, -1
+	it.setArgs(args)
+	k.inboxN.Add(1)
+	k.mu.Unlock()
+	if k.sleeping.Load() && k.sleeping.CompareAndSwap(true, false) {
+		k.poller.wake()
+	}
+	return nil
+}
+
+func kindOp(kind itemKind) string {
+	if kind == kindSignal {
+		return "signal"
+	}
+	return "post"
+}
+
+// Yield is POE's yield: it queues state for the active session itself.
+func (k *Kernel) Yield(state string, args ...any) {
+	k.loopOnly("Yield")
+	cur := k.cur.Load()
+	if cur == nil {
+		panic("kernel: Yield called outside a handler")
+	}
+	k.drainInbox() // keeps FIFO order with this handler's earlier Posts
+	var it qitem
+	it.prio, it.kind, it.dest, it.sender, it.state, it.callerState, it.hidx = k.now(), kindEvent, cur.s, cur.s, state, cur.name, -1
+	if k.callerInfo {
+		it.callerFile, it.callerLine = callerPos()
+	}
+	it.setArgs(args)
+	k.enqueue(&it)
+}
+
+// Call is POE's call: it runs dest's handler for state now, nested, and
+// returns the handler's value. A call to the active session itself runs
+// the handler directly (a panic there propagates to the caller); a call to
+// another session is caught there and becomes a DIE signal, and Call
+// returns nil. The error is ESRCH when dest does not resolve.
+func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
+	k.loopOnly("Call")
+	s := k.resolve(dest)
+	if s == nil {
+		return nil, kerr("call", dest, esrch)
+	}
+	sender, callerState := k.self, ""
+	if cur := k.cur.Load(); cur != nil {
+		sender, callerState = cur.s, cur.name
+	}
+	var file string
+	var line int
+	if k.callerInfo {
+		file, line = callerPos()
+	}
+	return k.dispatch(s, sender, state, args, callerState, file, line, sender == s), nil
+}
+
+// State is POE's state(): it adds, replaces (h non-nil) or removes (h nil)
+// a state of the active session at run time. Wheels use it for their
+// private states.
+func (k *Kernel) State(name string, h Handler) error {
+	k.loopOnly("State")
+	cur := k.cur.Load()
+	if cur == nil {
+		return kerr("state", name, esrch)
+	}
+	cur.s.setState(name, h)
+	return nil
+}
+
+func (s *Session) setState(name string, h Handler) {
+	if h == nil {
+		delete(s.table, name)
+		return
+	}
+	if s.table == nil {
+		s.table = map[string]*stateEntry{}
+	}
+	s.table[name] = &stateEntry{s: s, name: name, h: h}
+}
+
+func callerPos() (string, int) {
+	_, file, line, _ := runtime.Caller(2)
+	return file, line
+}
+
+// enqueue puts a post into the ring with POE's strictly increasing
+// priority and counts it for its sessions.
+func (k *Kernel) enqueue(it *qitem) {
+	if it.dest.stopped || it.sender.stopped {
+		return
+	}
+	if it.prio <= k.lastPrio {
+		it.prio = k.lastPrio + 1
+	}
+	k.lastPrio = it.prio
+	k.nextID++
+	it.id = k.nextID
+	k.count(it)
+	k.ring.push(it)
+}
+
+func (k *Kernel) enqueueInternal(s *Session, kind itemKind) {
+	var it qitem
+	it.prio, it.kind, it.dest, it.sender, it.hidx = k.now(), kind, s, k.self, -1
+	k.enqueue(&it)
+}
+
+func (k *Kernel) count(it *qitem) {
+	it.dest.eventsTo++
+	if it.sender != it.dest && !it.sender.kernelSelf {
+		it.sender.eventsFrom++
+	}
+	if it.kind == kindEvent || (it.kind == kindSignal && !it.sender.kernelSelf) {
+		k.userEvents++
+	}
+}
+
+func (k *Kernel) uncount(it *qitem) {
+	it.dest.eventsTo--
+	if it.dest.eventsTo == 0 {
+		k.markGC(it.dest)
+	}
+	if it.sender != it.dest && !it.sender.kernelSelf {
+		it.sender.eventsFrom--
+		if it.sender.eventsFrom == 0 {
+			k.markGC(it.sender)
+		}
+	}
+	if it.kind == kindEvent || (it.kind == kindSignal && !it.sender.kernelSelf) {
+		k.userEvents--
+	}
+}
+
+// drainInbox moves what other goroutines (and this one) posted into the ring.
+func (k *Kernel) drainInbox() {
+	if k.inboxN.Load() == 0 {
+		return
+	}
+	k.mu.Lock()
+	items := k.inbox
+	k.inbox = k.spare[:0]
+	k.inboxN.Store(0)
+	k.mu.Unlock()
+	for i := range items {
+		k.enqueue(&items[i])
+		items[i] = qitem{}
+	}
+	k.spare = items[:0]
+}
+
+// dispatchDue is step 5 of POE's timeslice: every event due by now, in
+// (priority, id) order. Posts made during the step wait for the next one.
+func (k *Kernel) dispatchDue() {
+	k.drainInbox()
+	now := k.now()
+	limit := k.nextID
+	var it qitem
+	for !k.stopReq {
+		r := k.ring.peek()
+		if r != nil && r.id > limit {
+			r = nil
+		}
+		t := k.timers.peek()
+		if t != nil && t.prio > now {
+			t = nil
+		}
+		switch {
+		case r == nil && t == nil:
+			return
+		case t != nil && (r == nil || less(t, r)):
+			k.timers.remove(0)
+			delete(k.timerByID, t.id)
+			it = *t
+			k.freeTimer(t)
+		default:
+			k.ring.pop(&it)
+			if it.kind == kindDead {
+				continue
+			}
+		}
+		k.uncount(&it)
+		k.dispatchItem(&it)
+		it = qitem{}
+		if k.exception != nil {
+			k.Stop()
+			return
+		}
+	}
+}
+
+func (k *Kernel) dispatchItem(it *qitem) {
+	switch it.kind {
+	case kindEvent:
+		k.dispatch(it.dest, it.sender, it.state, it.args(), it.callerState, it.callerFile, it.callerLine, false)
+	case kindSignal:
+		k.dispatchSignal(it.dest, it.state, it.args())
+	case kindGC:
+		k.markGC(it.dest)
+	case kindFunc:
+		k.inHandler++
+		it.fn()
+		k.inHandler--
+	}
+}
+
+// dispatch runs s's handler for state, or _default, or reports the event.
+func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerState, file string, line int, direct bool) any {
+	if s.kernelSelf {
+		return nil
+	}
+	entry := s.table[state]
+	if entry == nil {
+		def := s.table["_default"]
+		if def == nil {
+			if !strings.HasPrefix(state, "_") || s.Options["default"] {
+				k.logf("%s has no state %q and no _default: event dropped", s, state)
+			}
+			return nil
+		}
+		return k.invoke(def, sender, state, []any{state, append([]any(nil), args...)}, callerState, file, line, direct)
+	}
+	return k.invoke(entry, sender, state, args, callerState, file, line, direct)
+}
+
+// invoke runs one handler with the active session switched to its session.
+func (k *Kernel) invoke(entry *stateEntry, sender *Session, event string, args []any, callerState, file string, line int, direct bool) (ret any) {
+	if k.depth == len(k.evpool) {
+		k.evpool = append(k.evpool, &Event{})
+	}
+	e := k.evpool[k.depth]
+	s := entry.s
+	e.Kernel, e.Session, e.Heap, e.State, e.Sender = k, s, s.Heap, entry.name, sender
+	e.Args = append(e.argv[:0], args...)
+	e.CallerState, e.CallerFile, e.CallerLine = callerState, file, line
+	if s.Options["trace"] {
+		k.logf("dispatching %q to %s from %s", event, s, sender)
+	}
+
+	prev, prevEv := k.cur.Load(), k.activeEv
+	k.cur.Store(entry)
+	k.activeEv = event
+	k.depth++
+	k.inHandler++
+	if direct || !k.catchPanics {
+		defer k.leave(e, prev, prevEv)
+		return entry.h(e)
+	}
+	ret = k.protect(entry.h, e)
+	k.leave(e, prev, prevEv)
+	return ret
+}
+
+func (k *Kernel) leave(e *Event, prev *stateEntry, prevEv string) {
+	k.inHandler--
+	k.depth--
+	k.cur.Store(prev)
+	k.activeEv = prevEv
+	e.reset()
+}
+
+// protect runs h and turns a panic into POE's DIE signal.
+func (k *Kernel) protect(h Handler, e *Event) (ret any) {
+	defer func() {
+		if r := recover(); r != nil {
+			k.caught(e, r, debug.Stack())
+			ret = nil
+		}
+	}()
+	return h(e)
+}
+
+// caught handles a handler's panic as POE does with an exception: a DIE
+// signal for the session, or, in _stop, in a DIE handler or while the
+// kernel stops, an exception recorded for Run to return.
+func (k *Kernel) caught(e *Event, r any, stack []byte) {
+	perr := &PanicError{Session: e.Session.id, State: e.State, Value: r, Stack: stack}
+	if e.State == "_stop" || k.inDie > 0 || k.stopReq {
+		perr.Previous = k.exception
+		k.exception = perr
+		return
+	}
+	info := map[string]any{
+		"source_session": e.Sender,
+		"dest_session":   e.Session,
+		"event":          e.State,
+		"file":           e.CallerFile,
+		"line":           e.CallerLine,
+		"from_state":     e.CallerState,
+		"error_str":      fmt.Sprint(r),
+		"error":          perr,
+	}
+	var it qitem
+	it.prio, it.kind, it.dest, it.sender, it.state, it.hidx = k.now(), kindSignal, e.Session, k.self, "DIE", -1
+	it.setArgs([]any{info})
+	k.enqueue(&it)
+}
+
+// resolve turns a destination into a live session: a *Session, a
+// session ID, an alias, or the kernel (its *Kernel, ID or name).
+func (k *Kernel) resolve(dest any) *Session {
+	return k.resolveLocked(dest)
+}
+
+// resolveLocked reads only what writers change under k.mu, so other
+// goroutines may call it holding k.mu.
+func (k *Kernel) resolveLocked(dest any) *Session {
+	switch d := dest.(type) {
+	case *Session:
+		if d == nil {
+			return nil
+		}
+		if d == k.self {
+			return d
+		}
+		if k.sessions[d.id] == d {
+			return d
+		}
+		return nil
+	case *Kernel:
+		if d == k {
+			return k.self
+		}
+		return nil
+	case string:
+		if s := k.aliases[d]; s != nil {
+			return s
+		}
+		if d == k.id || (k.name != "" && d == k.name) {
+			return k.self
+		}
+		if id, err := strconv.Atoi(d); err == nil {
+			return k.sessions[id]
+		}
+		return nil
+	case int:
+		if d == 0 {
+			return k.self
+		}
+		return k.sessions[d]
+	case int64:
+		return k.sessions[int(d)]
+	}
+	return nil
+}
+
+// SessionByID is POE's ID_id_to_session.
+func (k *Kernel) SessionByID(id int) *Session {
+	k.loopOnly("SessionByID")
+	return k.sessions[id]
+}
+
+// SessionCount returns how many sessions are alive.
+func (k *Kernel) SessionCount() int {
+	k.loopOnly("SessionCount")
+	return len(k.sessions)
+}

@@ -1,0 +1,66 @@
+package kernel
+
+// Handler is one state of a session: POE's coderef in inline_states. Its
+// return value is what Call returns, what _start passes to the parent's
+// _child create, and what _stop passes to _child lose.
+type Handler func(e *Event) any
+
+// States maps state names to handlers, as POE's inline_states.
+type States map[string]Handler
+
+// Event is what a handler receives: POE's @_ slots. It and its Args are
+// valid only while the handler runs (POE clears the argument list after the
+// handler returns); copy what you want to keep.
+type Event struct {
+	Kernel  *Kernel  // KERNEL
+	Session *Session // SESSION
+	Heap    any      // HEAP
+	State   string   // STATE: the state being run (_default when redirected)
+	Sender  *Session // SENDER: the session that caused the event, or the kernel's own session
+	Args    []any    // ARG0, ARG1, ...
+
+	CallerFile  string // CALLER_FILE, when the kernel records caller positions
+	CallerLine  int    // CALLER_LINE
+	CallerState string // CALLER_STATE: the state that was running when the event was posted
+
+	argv [6]any
+}
+
+// Arg returns ARGi, or nil when the event has fewer arguments.
+func (e *Event) Arg(i int) any {
+	if i < 0 || i >= len(e.Args) {
+		return nil
+	}
+	return e.Args[i]
+}
+
+// ArgString returns ARGi as a string, or "" when it is not a string.
+func (e *Event) ArgString(i int) string {
+	s, _ := e.Arg(i).(string)
+	return s
+}
+
+// ArgInt returns ARGi as an int when it holds any Go integer, else 0.
+func (e *Event) ArgInt(i int) int {
+	switch v := e.Arg(i).(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case int32:
+		return int(v)
+	case uint:
+		return int(v)
+	case uint64:
+		return int(v)
+	case uint32:
+		return int(v)
+	}
+	return 0
+}
+
+// ID of the event-dispatch slot reuse: events are pooled per nesting depth.
+func (e *Event) reset() {
+	clear(e.argv[:])
+	*e = Event{}
+}

@@ -1,0 +1,361 @@
+package kernel
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Kernel is POE::Kernel: one event loop on one goroutine, running sessions
+// whose handlers never run concurrently. Only Post (and the other calls
+// documented as goroutine-safe) may be used from other goroutines; every
+// other method belongs to the loop: call it from a handler, or before Run.
+type Kernel struct {
+	id     string
+	name   string
+	start  time.Time
+	poller poller
+	logger *log.Logger
+
+	catchPanics bool
+	callerInfo  bool
+	spinFor     time.Duration
+
+	self *Session // the kernel's own pseudo-session (ID 0)
+
+	// The queue: posts in a FIFO ring, alarms in a heap.
+	ring       ring
+	timers     timerHeap
+	timerByID  map[int64]*qitem
+	freeTimers []*qitem
+	nextID     int64
+	lastPrio   int64
+	userEvents int // queued events that are not the kernel's own
+
+	// Sessions. Writers hold mu so that Post can resolve from any goroutine.
+	mu       sync.Mutex
+	sessions map[int]*Session
+	aliases  map[string]*Session
+	nextSID  int
+
+	// The goroutine-safe door: items posted through the lock, drained by the loop.
+	inbox    []qitem
+	spare    []qitem
+	inboxN   atomic.Int32
+	sleeping atomic.Bool
+
+	cur      atomic.Pointer[stateEntry] // the running state, for SENDER
+	activeEv string
+	inDie    int // > 0 while DIE handlers run
+	depth    int
+	evpool   []*Event
+
+	fds        map[int]*fdWatch
+	readyBuf   []readyFd
+	handleRefs int
+
+	sigs        signalTable
+	extrefCount int // sessions holding at least one extra reference
+
+	gcq []*Session
+
+	running   bool
+	inHandler int
+	stopReq   bool
+	exception error
+	idleSent  bool
+}
+
+// Option configures a Kernel at creation.
+type Option func(*Kernel)
+
+// WithName gives the kernel a name, which IKC uses as the kernel's name on
+// the network (Server/Client name).
+func WithName(name string) Option { return func(k *Kernel) { k.name = name } }
+
+// WithLogger sends the kernel's warnings (unknown states, errors in
+// handlers) to l instead of standard error.
+func WithLogger(l *log.Logger) Option { return func(k *Kernel) { k.logger = l } }
+
+// WithCatchPanics(false) lets a panicking handler's panic leave Run, as
+// POE_CATCH_EXCEPTIONS=0 does; by default panics become DIE signals.
+func WithCatchPanics(on bool) Option { return func(k *Kernel) { k.catchPanics = on } }
+
+// WithCallerInfo records the file and line of every Post, Yield, Call and
+// alarm for the CallerFile and CallerLine slots. It costs a stack walk per
+// call, so it is off by default.
+func WithCallerInfo(on bool) Option { return func(k *Kernel) { k.callerInfo = on } }
+
+// WithSpin sets how long the loop keeps polling without blocking after it
+// last had something to do (default 50µs). Blocking in the poller costs tens
+// of microseconds to wake from; a short spin keeps request-response traffic
+// fast. Zero blocks at once.
+func WithSpin(d time.Duration) Option { return func(k *Kernel) { k.spinFor = d } }
+
+// New creates a kernel: POE::Kernel->new. It fails only when the operating
+// system refuses the poller.
+func New(opts ...Option) (*Kernel, error) {
+	k := &Kernel{
+		start:       time.Now(),
+		catchPanics: true,
+		spinFor:     50 * time.Microsecond,
+		timerByID:   map[int64]*qitem{},
+		sessions:    map[int]*Session{},
+		aliases:     map[string]*Session{},
+		fds:         map[int]*fdWatch{},
+		nextSID:     1,
+		logger:      log.New(os.Stderr, "", log.LstdFlags),
+	}
+	k.id = makeKernelID(k.start)
+	for _, o := range opts {
+		o(k)
+	}
+	p, err := newPoller()
+	if err != nil {
+		return nil, err
+	}
+	k.poller = p
+	k.self = &Session{id: 0, k: k, kernelSelf: true}
+	k.sigs.init()
+	return k, nil
+}
+
+// MustNew is New that panics on failure, for programs and tests where a
+// kernel that cannot be created is fatal anyway.
+func MustNew(opts ...Option) *Kernel {
+	k, err := New(opts...)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// ID returns the kernel's ID in POE's shape:
+// hostname-hexseconds-hexpid-hexsequence. Goroutine-safe.
+func (k *Kernel) ID() string { return k.id }
+
+// Name returns the name given with WithName, or the ID. Goroutine-safe.
+func (k *Kernel) Name() string {
+	if k.name != "" {
+		return k.name
+	}
+	return k.id
+}
+
+// Session returns the kernel's own pseudo-session: the SENDER of the
+// kernel's events and the parent of top-level sessions.
+func (k *Kernel) Session() *Session { return k.self }
+
+func (k *Kernel) logf(format string, args ...any) {
+	if k.logger != nil {
+		k.logger.Output(2, fmt.Sprintf("kernel %s: ", k.Name())+fmt.Sprintf(format, args...))
+	}
+}
+
+// SetLogOutput redirects warnings, for tests that check them.
+func (k *Kernel) SetLogOutput(w io.Writer) { k.logger = log.New(w, "", 0) }
+
+// now returns the kernel's monotonic clock: ns since creation.
+func (k *Kernel) now() int64 { return int64(time.Since(k.start)) }
+
+func (k *Kernel) timeOf(prio int64) time.Time { return k.start.Add(time.Duration(prio)) }
+
+func (k *Kernel) prioOf(t time.Time) int64 { return int64(t.Sub(k.start)) }
+
+// loopOnly panics when a loop-only call is made while the loop is running
+// but no handler is: the caller can only be another goroutine.
+func (k *Kernel) loopOnly(op string) {
+	if k.running && k.inHandler == 0 {
+		panic("kernel: " + op + " called from outside the event loop; only Post is safe from other goroutines")
+	}
+}
+
+// Run is POE::Kernel->run: it dispatches events until no session is left
+// or Stop is called. It returns the unhandled DIE (a *PanicError) that made
+// the kernel stop, if any. Run with no sessions returns at once.
+func (k *Kernel) Run() error {
+	if k.running {
+		return fmt.Errorf("kernel: Run called while already running")
+	}
+	for k.RunOneTimeslice() {
+	}
+	return k.takeException()
+}
+
+func (k *Kernel) takeException() error {
+	err := k.exception
+	k.exception = nil
+	return err
+}
+
+// RunOneTimeslice runs one iteration of the loop (POE's
+// run_one_timeslice): the idle check, one wait for I/O or the next due
+// event, the I/O dispatch and every due event. It returns false when no
+// session is left.
+func (k *Kernel) RunOneTimeslice() bool {
+	k.drainInbox()
+	if len(k.sessions) == 0 || k.stopReq {
+		k.stopReq = false
+		return false
+	}
+	k.running = true
+	defer func() { k.running = false }()
+
+	k.checkIdle()
+	k.waitAndDispatchIO()
+	k.gcSweep()
+	k.dispatchDue()
+	k.gcSweep()
+	if k.exception != nil && k.inHandler == 0 {
+		k.Stop()
+	}
+	return len(k.sessions) > 0 && !k.stopReq
+}
+
+// waitAndDispatchIO waits in the poller for as long as nothing is due.
+func (k *Kernel) waitAndDispatchIO() {
+	timeout := k.timeoutMs()
+	if timeout != 0 && k.spinFor > 0 {
+		if k.spin() {
+			return
+		}
+	}
+	if timeout != 0 {
+		k.sleeping.Store(true)
+		if k.inboxN.Load() > 0 {
+			timeout = 0
+		}
+	}
+	k.poll(timeout)
+	k.sleeping.Store(false)
+}
+
+// spin polls without blocking for a short while, so that a reply that
+// arrives within microseconds is seen without the cost of a wake-up.
+func (k *Kernel) spin() bool {
+	deadline := k.now() + int64(k.spinFor)
+	for i := 0; ; i++ {
+		if k.inboxN.Load() > 0 {
+			return true
+		}
+		if len(k.fds) > 0 && k.poll(0) {
+			return true
+		}
+		if k.now() >= deadline {
+			return false
+		}
+		if i&7 == 7 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// timeoutMs is how long the poller may block: until the next due item,
+// 0 when posts are waiting, at most an hour.
+func (k *Kernel) timeoutMs() int {
+	if k.ring.n > 0 || k.inboxN.Load() > 0 {
+		return 0
+	}
+	t := k.timers.peek()
+	if t == nil {
+		if k.sigs.osWatched == 0 && len(k.fds) == 0 && k.handleRefs == 0 {
+			return 3600 * 1000
+		}
+		return 3600 * 1000
+	}
+	d := t.prio - k.now()
+	if d <= 0 {
+		return 0
+	}
+	ms := (d + int64(time.Millisecond) - 1) / int64(time.Millisecond)
+	if ms > 3600*1000 {
+		ms = 3600 * 1000
+	}
+	return int(ms)
+}
+
+// Stop is POE::Kernel->stop: every session is stopped now, children before
+// parents, each getting _stop and its parent _child lose; then Run returns.
+func (k *Kernel) Stop() {
+	for _, s := range k.topLevel() {
+		k.stopTree(s)
+	}
+	k.stopReq = true
+	k.discardQueue()
+}
+
+// topLevel lists the children of the kernel in creation order.
+func (k *Kernel) topLevel() []*Session {
+	return append([]*Session(nil), k.self.children...)
+}
+
+func (k *Kernel) stopTree(s *Session) {
+	if s.stopped {
+		return
+	}
+	for _, c := range append([]*Session(nil), s.children...) {
+		k.stopTree(c)
+	}
+	k.stopSession(s)
+}
+
+// discardQueue drops everything queued, after Stop.
+func (k *Kernel) discardQueue() {
+	var it qitem
+	for k.ring.n > 0 {
+		k.ring.pop(&it)
+	}
+	for len(k.timers) > 0 {
+		t := k.timers.remove(len(k.timers) - 1)
+		delete(k.timerByID, t.id)
+	}
+	k.userEvents = 0
+	k.mu.Lock()
+	clear(k.inbox)
+	k.inbox = k.inbox[:0]
+	k.inboxN.Store(0)
+	k.mu.Unlock()
+}
+
+// GetActiveSession returns the session whose handler is running, or the
+// kernel's own session between dispatches: POE's get_active_session.
+func (k *Kernel) GetActiveSession() *Session {
+	if cur := k.cur.Load(); cur != nil {
+		return cur.s
+	}
+	return k.self
+}
+
+// GetActiveEvent returns the name of the state being handled, or "".
+func (k *Kernel) GetActiveEvent() string { return k.activeEv }
+
+// Close releases the kernel's poller. A kernel is unusable afterwards.
+func (k *Kernel) Close() error {
+	k.sigs.stopAll()
+	return k.poller.close()
+}
+
+// checkIdle is POE's _test_if_kernel_is_idle: when nothing but the
+// kernel's own bookkeeping can ever happen again, it signals IDLE to every
+// session, and if that changes nothing, ZOMBIE, which stops them all.
+func (k *Kernel) checkIdle() {
+	idle := k.userEvents == 0 && k.inboxN.Load() == 0 && k.handleRefs == 0 &&
+		k.extrefCount == 0 && len(k.sigs.pids) == 0 && len(k.sessions) > 0
+	if !idle {
+		k.idleSent = false
+		return
+	}
+	name := "IDLE"
+	if k.idleSent {
+		name = "ZOMBIE"
+	}
+	k.idleSent = !k.idleSent
+	var it qitem
+	it.prio, it.kind, it.dest, it.sender, it.state, it.hidx = k.now(), kindSignal, k.self, k.self, name, -1
+	k.enqueue(&it)
+}

@@ -1,0 +1,121 @@
+//go:build linux
+
+package kernel
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// epollPoller watches fds with level-triggered epoll and wakes through an
+// eventfd.
+type epollPoller struct {
+	epfd   int
+	wakefd int
+	events [256]unix.EpollEvent
+}
+
+func newPoller() (poller, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("kernel: epoll_create1: %w", err)
+	}
+	wfd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, fmt.Errorf("kernel: eventfd: %w", err)
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wfd)}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wfd, &ev); err != nil {
+		unix.Close(epfd)
+		unix.Close(wfd)
+		return nil, fmt.Errorf("kernel: epoll_ctl wake fd: %w", err)
+	}
+	return &epollPoller{epfd: epfd, wakefd: wfd}, nil
+}
+
+func epollBits(in interest) uint32 {
+	var b uint32
+	if in&interestRead != 0 {
+		b |= unix.EPOLLIN | unix.EPOLLRDHUP
+	}
+	if in&interestWrite != 0 {
+		b |= unix.EPOLLOUT
+	}
+	if in&interestExpedite != 0 {
+		b |= unix.EPOLLPRI
+	}
+	return b
+}
+
+func (p *epollPoller) set(fd int, old, want interest) error {
+	ev := unix.EpollEvent{Events: epollBits(want), Fd: int32(fd)}
+	var op int
+	switch {
+	case old == 0 && want == 0:
+		return nil
+	case old == 0:
+		op = unix.EPOLL_CTL_ADD
+	case want == 0:
+		op = unix.EPOLL_CTL_DEL
+	default:
+		op = unix.EPOLL_CTL_MOD
+	}
+	if err := unix.EpollCtl(p.epfd, op, fd, &ev); err != nil {
+		if op == unix.EPOLL_CTL_DEL && (err == unix.EBADF || err == unix.ENOENT) {
+			return nil // the fd was closed under us: nothing left to forget
+		}
+		return fmt.Errorf("kernel: epoll_ctl fd %d: %w", fd, err)
+	}
+	return nil
+}
+
+func (p *epollPoller) wait(timeoutMs int, ready func(int, interest)) (bool, error) {
+	n, err := unix.EpollWait(p.epfd, p.events[:], timeoutMs)
+	if err != nil {
+		if err == unix.EINTR {
+			return false, nil
+		}
+		return false, fmt.Errorf("kernel: epoll_wait: %w", err)
+	}
+	woken := false
+	for i := 0; i < n; i++ {
+		ev := &p.events[i]
+		fd := int(ev.Fd)
+		if fd == p.wakefd {
+			var buf [8]byte
+			unix.Read(p.wakefd, buf[:])
+			woken = true
+			continue
+		}
+		var what interest
+		if ev.Events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+			what |= interestRead
+		}
+		if ev.Events&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+			what |= interestWrite
+		}
+		if ev.Events&unix.EPOLLPRI != 0 {
+			what |= interestExpedite
+		}
+		ready(fd, what)
+	}
+	return woken, nil
+}
+
+func (p *epollPoller) wake() error {
+	var one [8]byte
+	binary.LittleEndian.PutUint64(one[:], 1)
+	_, err := unix.Write(p.wakefd, one[:])
+	if err == unix.EAGAIN {
+		return nil // the counter is already non-zero: a wake is pending
+	}
+	return err
+}
+
+func (p *epollPoller) close() error {
+	unix.Close(p.wakefd)
+	return unix.Close(p.epfd)
+}

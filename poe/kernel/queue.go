@@ -1,0 +1,187 @@
+package kernel
+
+// itemKind says how a queued item is dispatched.
+type itemKind uint8
+
+const (
+	kindEvent  itemKind = iota // a post, yield, alarm or delay: call dest's state
+	kindSignal                 // a signal: state holds the signal name
+	kindGC                     // POE's internal _garbage_collect: only a GC mark
+	kindFunc                   // an internal function to run on the loop
+	kindDead                   // a tombstone left by a stopped session
+)
+
+const inlineArgs = 4
+
+// qitem is one entry of POE's event queue. Posts live by value in a FIFO
+// ring; alarms and delays are pointers in a heap ordered by (prio, id).
+type qitem struct {
+	prio        int64 // due time, ns since the kernel's start
+	id          int64 // POE's queue ID; alarm IDs are these
+	kind        itemKind
+	dest        *Session
+	sender      *Session
+	state       string
+	callerState string
+	callerFile  string
+	callerLine  int
+	fn          func()
+	argn        int
+	argv        [inlineArgs]any
+	extra       []any // the arguments when there are more than inlineArgs
+	hidx        int   // index in the timer heap, -1 when not there
+}
+
+func (it *qitem) setArgs(args []any) {
+	it.argn = len(args)
+	if len(args) <= inlineArgs {
+		copy(it.argv[:], args)
+		it.extra = nil
+		return
+	}
+	it.extra = append([]any(nil), args...)
+}
+
+// args returns the arguments; the slice aliases the item.
+func (it *qitem) args() []any {
+	if it.extra != nil {
+		return it.extra
+	}
+	return it.argv[:it.argn]
+}
+
+func (it *qitem) clearRefs() {
+	*it = qitem{hidx: -1}
+}
+
+// ring is the FIFO of events due "now": POE gives each post a strictly
+// increasing priority, so posts never need a heap.
+type ring struct {
+	buf  []qitem
+	head int
+	n    int
+}
+
+func (r *ring) push(it *qitem) {
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	r.buf[(r.head+r.n)&(len(r.buf)-1)] = *it
+	r.n++
+}
+
+func (r *ring) grow() {
+	size := len(r.buf) * 2
+	if size == 0 {
+		size = 64
+	}
+	nb := make([]qitem, size)
+	for i := 0; i < r.n; i++ {
+		nb[i] = r.buf[(r.head+i)&(len(r.buf)-1)]
+	}
+	r.buf, r.head = nb, 0
+}
+
+// peek returns the head item, or nil.
+func (r *ring) peek() *qitem {
+	if r.n == 0 {
+		return nil
+	}
+	return &r.buf[r.head]
+}
+
+// pop moves the head item into dst.
+func (r *ring) pop(dst *qitem) {
+	slot := &r.buf[r.head]
+	*dst = *slot
+	*slot = qitem{}
+	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.n--
+}
+
+// each calls fn for every live item, in order.
+func (r *ring) each(fn func(*qitem)) {
+	for i := 0; i < r.n; i++ {
+		fn(&r.buf[(r.head+i)&(len(r.buf)-1)])
+	}
+}
+
+// timerHeap is a binary min-heap of alarms ordered by (prio, id).
+type timerHeap []*qitem
+
+func less(a, b *qitem) bool {
+	return a.prio < b.prio || (a.prio == b.prio && a.id < b.id)
+}
+
+func (h *timerHeap) push(it *qitem) {
+	it.hidx = len(*h)
+	*h = append(*h, it)
+	h.up(it.hidx)
+}
+
+func (h timerHeap) peek() *qitem {
+	if len(h) == 0 {
+		return nil
+	}
+	return h[0]
+}
+
+func (h *timerHeap) remove(i int) *qitem {
+	old := *h
+	n := len(old) - 1
+	it := old[i]
+	if i != n {
+		old[i] = old[n]
+		old[i].hidx = i
+	}
+	old[n] = nil
+	*h = old[:n]
+	if i != n {
+		if !h.down(i) {
+			h.up(i)
+		}
+	}
+	it.hidx = -1
+	return it
+}
+
+// fix restores heap order after the item at i changed priority.
+func (h timerHeap) fix(i int) {
+	if !h.down(i) {
+		h.up(i)
+	}
+}
+
+func (h timerHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !less(h[i], h[p]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		h[i].hidx, h[p].hidx = i, p
+		i = p
+	}
+}
+
+func (h timerHeap) down(i int) bool {
+	start := i
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && less(h[r], h[l]) {
+			m = r
+		}
+		if !less(h[m], h[i]) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		h[i].hidx, h[m].hidx = i, m
+		i = m
+	}
+	return i > start
+}

@@ -1,0 +1,321 @@
+package kernel
+
+import (
+	"reflect"
+	"strconv"
+	"unicode"
+)
+
+// Session is POE::Session. The exported fields are what
+// POE::Session->create takes; Create copies them into the live *Session it
+// returns, whose other state belongs to the kernel.
+type Session struct {
+	// States are the inline states: name -> handler.
+	States States
+	// Object provides object states: each exported method of the form
+	// func(*kernel.Event) any becomes a state of the same name, bound once
+	// at creation. Methods named Start, Stop, Child, Parent and Default are
+	// also bound to _start, _stop, _child, _parent and _default. Inline
+	// States win over object states of the same name.
+	Object any
+	// ObjectStates maps state names to Object's method names, as POE's
+	// object_states => [ $obj => { state => 'method' } ]. When set, only
+	// these are bound.
+	ObjectStates map[string]string
+	// Heap is the session's HEAP (nil when not given).
+	Heap any
+	// Args reach _start as ARG0, ARG1, ...
+	Args []any
+	// Options are POE's session options: "trace" logs each dispatch,
+	// "default" warns about events with neither handler nor _default.
+	Options map[string]bool
+
+	id         int
+	k          *Kernel
+	table      map[string]*stateEntry
+	kernelSelf bool
+	parent     *Session
+	children   []*Session
+	aliasList  []string
+	extrefs    map[string]int
+	eventsTo   int // queued events addressed to it
+	eventsFrom int // queued events it sent to other sessions
+	handles    int // watched file handles
+	pids       int // child processes watched with SigChild
+	stopped    bool
+	started    bool
+	gcMarked   bool
+}
+
+// ID returns the session's ID: POE's $session->ID. The kernel's own
+// session has ID 0.
+func (s *Session) ID() int { return s.id }
+
+// Kernel returns the kernel the session lives in.
+func (s *Session) Kernel() *Kernel { return s.k }
+
+// IsKernel reports whether s is the kernel's own pseudo-session.
+func (s *Session) IsKernel() bool { return s.kernelSelf }
+
+// Parent returns the session's parent (the kernel's session at top level).
+func (s *Session) Parent() *Session { return s.parent }
+
+// Children returns the session's children in creation order.
+func (s *Session) Children() []*Session { return append([]*Session(nil), s.children...) }
+
+// Alive reports whether the session has not been stopped yet.
+func (s *Session) Alive() bool { return !s.stopped && (s.started || s.kernelSelf) }
+
+// String is the session's loggable name: its first alias, else its ID.
+func (s *Session) String() string {
+	if s == nil {
+		return "<nil session>"
+	}
+	if s.kernelSelf {
+		return "kernel " + s.k.Name()
+	}
+	if len(s.aliasList) > 0 {
+		return "session " + strconv.Itoa(s.id) + " (" + s.aliasList[0] + ")"
+	}
+	return "session " + strconv.Itoa(s.id)
+}
+
+// Create is POE::Session->create: it makes a session, dispatches its
+// _start synchronously with Args, tells the parent (the active session, or
+// the kernel at top level) with _child create, and returns the live
+// session. A spec without a _start state is refused: Create logs it and
+// returns nil, as POE does.
+func (k *Kernel) Create(spec Session) *Session {
+	states := bindStates(&spec)
+	if states["_start"] == nil {
+		k.logf("session has no _start state; not created")
+		return nil
+	}
+	parent := k.GetActiveSession()
+	s := &Session{Heap: spec.Heap, Options: spec.Options, Object: spec.Object}
+	s.k = k
+	for name, h := range states {
+		s.setState(name, h)
+	}
+	s.parent = parent
+	k.mu.Lock()
+	s.id = k.nextSID
+	k.nextSID++
+	k.sessions[s.id] = s
+	k.mu.Unlock()
+	parent.children = append(parent.children, s)
+	s.started = true
+
+	ret := k.dispatch(s, parent, "_start", spec.Args, "", "", 0, false)
+	if s.parent == parent && !s.stopped && !parent.kernelSelf {
+		k.dispatch(parent, k.self, "_child", []any{"create", s, ret}, "", "", 0, false)
+	}
+	if !s.stopped {
+		k.enqueueInternal(s, kindGC)
+	}
+	return s
+}
+
+// bindStates merges object states and inline states into one table.
+func bindStates(spec *Session) States {
+	states := States{}
+	if spec.Object != nil {
+		bindObject(states, spec.Object, spec.ObjectStates)
+	}
+	for name, h := range spec.States {
+		states[name] = h
+	}
+	return states
+}
+
+var handlerType = reflect.TypeOf((*Handler)(nil)).Elem()
+
+var poeMethodStates = map[string]string{
+	"Start": "_start", "Stop": "_stop", "Child": "_child", "Parent": "_parent", "Default": "_default",
+}
+
+func bindObject(states States, obj any, names map[string]string) {
+	v := reflect.ValueOf(obj)
+	bind := func(state, method string) {
+		m := v.MethodByName(method)
+		if !m.IsValid() || !m.Type().ConvertibleTo(handlerType) {
+			return
+		}
+		states[state] = m.Convert(handlerType).Interface().(Handler)
+	}
+	if names != nil {
+		for state, method := range names {
+			bind(state, method)
+		}
+		return
+	}
+	t := v.Type()
+	for i := 0; i < t.NumMethod(); i++ {
+		name := t.Method(i).Name
+		if !unicode.IsUpper(rune(name[0])) {
+			continue
+		}
+		bind(name, name)
+		if poe, ok := poeMethodStates[name]; ok {
+			bind(poe, name)
+		}
+	}
+}
+
+// refcount is POE's session reference count (POE-SEMANTICS 2.4).
+func (s *Session) refcount() int {
+	n := len(s.children) + len(s.aliasList) + s.handles + len(s.extrefs) + s.pids
+	if s.eventsTo > 0 {
+		n++
+	}
+	if s.eventsFrom > 0 {
+		n++
+	}
+	return n
+}
+
+// markGC queues s for the next garbage-collection sweep.
+func (k *Kernel) markGC(s *Session) {
+	if s.kernelSelf || s.gcMarked || s.stopped {
+		return
+	}
+	s.gcMarked = true
+	k.gcq = append(k.gcq, s)
+}
+
+// gcSweep stops every marked session whose count reached zero.
+func (k *Kernel) gcSweep() {
+	for i := 0; i < len(k.gcq); i++ {
+		s := k.gcq[i]
+		s.gcMarked = false
+		if !s.stopped && s.refcount() == 0 {
+			k.stopSession(s)
+		}
+	}
+	clear(k.gcq)
+	k.gcq = k.gcq[:0]
+}
+
+// stopSession is POE's _data_ses_stop: children move to the grandparent,
+// the session gets _stop, its parent _child lose, and everything it owns is
+// released.
+func (k *Kernel) stopSession(s *Session) {
+	if s.stopped {
+		return
+	}
+	parent := s.parent
+	for _, c := range append([]*Session(nil), s.children...) {
+		k.reparent(c, parent)
+	}
+	ret := k.dispatch(s, k.GetActiveSession(), "_stop", nil, "", "", 0, false)
+	s.stopped = true
+	if parent != nil && !parent.kernelSelf {
+		k.dispatch(parent, k.self, "_child", []any{"lose", s, ret}, "", "", 0, false)
+	}
+	k.releaseSession(s)
+	if parent != nil {
+		parent.removeChild(s)
+		k.markGC(parent)
+	}
+}
+
+// reparent moves child c under newParent, with POE's _child gain and
+// _parent events.
+func (k *Kernel) reparent(c, newParent *Session) {
+	old := c.parent
+	old.removeChild(c)
+	c.parent = newParent
+	newParent.children = append(newParent.children, c)
+	if !newParent.kernelSelf {
+		k.dispatch(newParent, k.self, "_child", []any{"gain", c}, "", "", 0, false)
+	}
+	k.dispatch(c, k.self, "_parent", []any{old, newParent}, "", "", 0, false)
+	k.markGC(old)
+}
+
+func (s *Session) removeChild(c *Session) {
+	for i, x := range s.children {
+		if x == c {
+			copy(s.children[i:], s.children[i+1:])
+			s.children[len(s.children)-1] = nil
+			s.children = s.children[:len(s.children)-1]
+			return
+		}
+	}
+}
+
+// releaseSession frees everything a stopped session owns.
+func (k *Kernel) releaseSession(s *Session) {
+	k.mu.Lock()
+	for _, a := range s.aliasList {
+		delete(k.aliases, a)
+	}
+	delete(k.sessions, s.id)
+	k.mu.Unlock()
+	s.aliasList = nil
+	k.sigs.removeSession(k, s)
+	if len(s.extrefs) > 0 {
+		k.extrefCount--
+		s.extrefs = nil
+	}
+	k.releaseHandles(s)
+	k.dropEventsOf(s)
+}
+
+// dropEventsOf discards every queued event to or from s (POE-SEMANTICS 2.4).
+func (k *Kernel) dropEventsOf(s *Session) {
+	if s.eventsTo == 0 && s.eventsFrom == 0 {
+		return
+	}
+	k.ring.each(func(it *qitem) {
+		if it.kind != kindDead && (it.dest == s || it.sender == s) {
+			k.uncount(it)
+			*it = qitem{kind: kindDead}
+		}
+	})
+	for _, t := range k.timersWhere(func(t *qitem) bool { return t.dest == s || t.sender == s }) {
+		k.dropTimer(t)
+	}
+}
+
+// DetachMyself is POE's detach_myself: the active session becomes a child
+// of the kernel. It fails with EPERM when it already is one.
+func (k *Kernel) DetachMyself() error {
+	k.loopOnly("DetachMyself")
+	s := k.GetActiveSession()
+	if s.kernelSelf || s.parent.kernelSelf {
+		return kerr("detach_myself", s, eperm)
+	}
+	k.detach(s, k.activeEv == "_start")
+	return nil
+}
+
+// DetachChild is POE's detach_child: a child of the active session becomes
+// a child of the kernel. EPERM when it is not the active session's child,
+// ESRCH when it does not resolve.
+func (k *Kernel) DetachChild(child any) error {
+	k.loopOnly("DetachChild")
+	c := k.resolve(child)
+	if c == nil {
+		return kerr("detach_child", child, esrch)
+	}
+	if c.parent != k.GetActiveSession() {
+		return kerr("detach_child", child, eperm)
+	}
+	k.detach(c, false)
+	return nil
+}
+
+// detach gives c to the kernel. The old parent hears _child lose unless c
+// detaches itself during its own _start (then the parent hears nothing).
+func (k *Kernel) detach(c *Session, inStart bool) {
+	old := c.parent
+	if !inStart {
+		k.dispatch(old, k.self, "_child", []any{"lose", c, nil}, "", "", 0, false)
+	}
+	k.dispatch(c, k.self, "_parent", []any{old, k.self}, "", "", 0, false)
+	old.removeChild(c)
+	c.parent = k.self
+	k.self.children = append(k.self.children, c)
+	k.markGC(old)
+}
