@@ -1,0 +1,446 @@
+package storable
+
+import (
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/poe-go/poe/poe/serial"
+)
+
+// encoder writes one image. It counts tags exactly as Perl's thaw will,
+// so that a container met a second time (shared or cyclic data) can be
+// written as SX_OBJECT.
+type encoder struct {
+	buf      []byte
+	maxDepth int
+	depth    int
+	tag      uint32
+	seen     []seenEntry
+	seenMap  map[seenKey]uint32
+	classes  []string
+	kvs      []kv
+}
+
+type seenKey struct {
+	p uintptr
+	n int
+}
+
+type seenEntry struct {
+	key seenKey
+	tag uint32
+}
+
+type kv struct {
+	k string
+	v any
+}
+
+var encPool = sync.Pool{New: func() any { return new(encoder) }}
+
+func getEncoder(o Options) *encoder {
+	e := encPool.Get().(*encoder)
+	e.maxDepth = o.depth()
+	return e
+}
+
+func putEncoder(e *encoder) {
+	e.buf = nil
+	e.depth, e.tag = 0, 0
+	e.seen = e.seen[:0]
+	e.seenMap = nil
+	clear(e.classes)
+	e.classes = e.classes[:0]
+	clear(e.kvs[:cap(e.kvs)])
+	e.kvs = e.kvs[:0]
+	encPool.Put(e)
+}
+
+func (e *encoder) freeze(dst []byte, v any) ([]byte, error) {
+	e.buf = append(dst, netorderMajor, minorVersion)
+	if err := e.top(v); err != nil {
+		return dst, err
+	}
+	return e.buf, nil
+}
+
+// top writes the value nfreeze($ref) stores: a container's body, or for a
+// scalar the scalar itself (nfreeze(\$scalar)).
+func (e *encoder) top(v any) error {
+	switch x := v.(type) {
+	case map[string]any:
+		return e.hash(x)
+	case []any:
+		return e.array(x)
+	case serial.Blessed:
+		return e.blessed(x)
+	case *serial.Blessed:
+		if x != nil {
+			return e.blessed(*x)
+		}
+	}
+	if isScalarType(v) {
+		return e.sv(v)
+	}
+	return e.topReflect(v)
+}
+
+// sv writes the Perl scalar that stands for v inside a container: a
+// container becomes a reference to it (SX_REF before the body).
+func (e *encoder) sv(v any) error {
+	switch x := v.(type) {
+	case nil:
+		e.op(sxUndef)
+	case string:
+		e.str(x)
+	case []byte:
+		e.bytes(x)
+	case bool:
+		if x {
+			e.bytesStr("1")
+		} else {
+			e.bytesStr("")
+		}
+	case int:
+		e.int(int64(x))
+	case int64:
+		e.int(x)
+	case int32:
+		e.int(int64(x))
+	case int16:
+		e.int(int64(x))
+	case int8:
+		e.int(int64(x))
+	case uint:
+		e.uint(uint64(x))
+	case uint64:
+		e.uint(x)
+	case uint32:
+		e.int(int64(x))
+	case uint16:
+		e.int(int64(x))
+	case uint8:
+		e.int(int64(x))
+	case float64:
+		e.float(x)
+	case float32:
+		e.float(float64(x))
+	case map[string]any:
+		return e.ref(func() error { return e.hash(x) })
+	case []any:
+		return e.ref(func() error { return e.array(x) })
+	case *serial.Ref:
+		if x == nil {
+			e.op(sxUndef)
+			return nil
+		}
+		return e.ref(func() error { return e.sv(x.Value) })
+	case serial.Blessed:
+		return e.ref(func() error { return e.blessed(x) })
+	case *serial.Blessed:
+		if x == nil {
+			e.op(sxUndef)
+			return nil
+		}
+		return e.ref(func() error { return e.blessed(*x) })
+	default:
+		return e.svReflect(v)
+	}
+	return nil
+}
+
+func isScalarType(v any) bool {
+	switch v.(type) {
+	case nil, string, []byte, bool, int, int64, int32, int16, int8,
+		uint, uint64, uint32, uint16, uint8, float64, float32, *serial.Ref:
+		return true
+	}
+	return false
+}
+
+// op writes an opcode that takes a tag.
+func (e *encoder) op(b byte) {
+	e.buf = append(e.buf, b)
+	e.tag++
+}
+
+func (e *encoder) ref(body func() error) error {
+	e.op(sxRef)
+	e.depth++
+	if e.depth > e.maxDepth {
+		return fmt.Errorf("storable: freeze: %w: nesting deeper than %d (a value that contains itself?)", ErrTooDeep, e.maxDepth)
+	}
+	err := body()
+	e.depth--
+	return err
+}
+
+func (e *encoder) len4(n int) {
+	e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(n))
+}
+
+// int writes an integer as Perl does in network order: SX_BYTE,
+// SX_NETINT, or beyond 32 bits its decimal string.
+func (e *encoder) int(i int64) {
+	switch {
+	case i >= -128 && i <= 127:
+		e.buf = append(e.buf, sxByte, byte(i+128))
+		e.tag++
+	case i >= math.MinInt32 && i <= math.MaxInt32:
+		e.op(sxNetint)
+		e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(int32(i)))
+	default:
+		e.op(sxScalar)
+		n := len(e.buf)
+		e.buf = append(e.buf, 0)
+		e.buf = strconv.AppendInt(e.buf, i, 10)
+		e.buf[n] = byte(len(e.buf) - n - 1)
+	}
+}
+
+func (e *encoder) uint(u uint64) {
+	if u <= math.MaxInt64 {
+		e.int(int64(u))
+		return
+	}
+	e.op(sxScalar)
+	n := len(e.buf)
+	e.buf = append(e.buf, 0)
+	e.buf = strconv.AppendUint(e.buf, u, 10)
+	e.buf[n] = byte(len(e.buf) - n - 1)
+}
+
+// float writes a number as Perl does in network order: an integral value
+// below 2**53 as an integer, anything else as its "%.15g" string.
+func (e *encoder) float(f float64) {
+	switch {
+	case f == math.Trunc(f) && math.Abs(f) < 1<<53:
+		e.int(int64(f))
+		return
+	case math.IsInf(f, 1):
+		e.bytesStr("Inf")
+		return
+	case math.IsInf(f, -1):
+		e.bytesStr("-Inf")
+		return
+	case math.IsNaN(f):
+		e.bytesStr("NaN")
+		return
+	}
+	e.op(sxScalar)
+	n := len(e.buf)
+	e.buf = append(e.buf, 0)
+	e.buf = strconv.AppendFloat(e.buf, f, 'g', 15, 64)
+	e.buf[n] = byte(len(e.buf) - n - 1)
+}
+
+// str writes a Go string: a character string (SX_UTF8STR) when it holds
+// valid non-ASCII UTF-8, else a byte string.
+func (e *encoder) str(s string) {
+	if isCharString(s) {
+		e.strOp(s, sxUTF8Str, sxLUTF8Str)
+		return
+	}
+	e.strOp(s, sxScalar, sxLScalar)
+}
+
+func (e *encoder) bytesStr(s string) { e.strOp(s, sxScalar, sxLScalar) }
+
+func (e *encoder) bytes(b []byte) {
+	e.bytesStr(unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+func (e *encoder) strOp(s string, short, long byte) {
+	if len(s) <= 255 {
+		e.buf = append(e.buf, short, byte(len(s)))
+	} else {
+		e.buf = append(e.buf, long)
+		e.len4(len(s))
+	}
+	e.tag++
+	e.buf = append(e.buf, s...)
+}
+
+// isCharString reports whether s must travel with Perl's UTF-8 flag: it
+// has a byte above 0x7F and is valid UTF-8.
+func isCharString(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if *(*uint64)(unsafe.Pointer(unsafe.StringData(s[i:]))) & 0x8080808080808080 != 0 {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return false
+}
+
+// shared returns the tag of a container already written, or records this
+// one as written at the next tag.
+func (e *encoder) shared(k seenKey) (uint32, bool) {
+	if e.seenMap != nil {
+		if t, ok := e.seenMap[k]; ok {
+			return t, true
+		}
+		e.seenMap[k] = e.tag
+		return 0, false
+	}
+	for _, s := range e.seen {
+		if s.key == k {
+			return s.tag, true
+		}
+	}
+	e.seen = append(e.seen, seenEntry{k, e.tag})
+	if len(e.seen) > 32 {
+		e.seenMap = make(map[seenKey]uint32, 64)
+		for _, s := range e.seen {
+			e.seenMap[s.key] = s.tag
+		}
+	}
+	return 0, false
+}
+
+func (e *encoder) object(t uint32) {
+	e.buf = append(e.buf, sxObject)
+	e.len4(int(t))
+}
+
+func mapKey(m map[string]any) seenKey {
+	return seenKey{p: uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&m)))}
+}
+
+func (e *encoder) hash(m map[string]any) error {
+	if t, ok := e.shared(mapKey(m)); ok {
+		e.object(t)
+		return nil
+	}
+	start := len(e.kvs)
+	flagged := false
+	for k, v := range m {
+		e.kvs = append(e.kvs, kv{k, v})
+		if !flagged && isCharString(k) {
+			flagged = true
+		}
+	}
+	kvs := e.kvs[start:]
+	slices.SortFunc(kvs, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
+	e.hashHead(len(kvs), flagged)
+	for i := range kvs {
+		if err := e.sv(kvs[i].v); err != nil {
+			return err
+		}
+		e.key(kvs[i].k, flagged)
+	}
+	clear(kvs)
+	e.kvs = e.kvs[:start]
+	return nil
+}
+
+func (e *encoder) hashHead(n int, flagged bool) {
+	if flagged {
+		e.buf = append(e.buf, sxFlagHash, 0)
+	} else {
+		e.buf = append(e.buf, sxHash)
+	}
+	e.tag++
+	e.len4(n)
+}
+
+func (e *encoder) key(k string, flagged bool) {
+	if flagged {
+		if isCharString(k) {
+			e.buf = append(e.buf, keyUTF8)
+		} else {
+			e.buf = append(e.buf, 0)
+		}
+	}
+	e.len4(len(k))
+	e.buf = append(e.buf, k...)
+}
+
+func (e *encoder) array(a []any) error {
+	if len(a) > 0 {
+		if t, ok := e.shared(seenKey{uintptr(unsafe.Pointer(unsafe.SliceData(a))), len(a)}); ok {
+			e.object(t)
+			return nil
+		}
+	}
+	e.op(sxArray)
+	e.len4(len(a))
+	for _, v := range a {
+		if err := e.sv(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blessed writes the bless prefix (SX_BLESS the first time a class is
+// used, SX_IX_BLESS after) and then the object's body.
+func (e *encoder) blessed(b serial.Blessed) error {
+	if k, ok := containerKey(b.Value); ok {
+		if t, ok := e.shared(k); ok {
+			e.object(t)
+			return nil
+		}
+		e.unshare(k)
+	}
+	e.blessPrefix(b.Class)
+	if isContainer(b.Value) {
+		return e.top(b.Value)
+	}
+	return e.sv(b.Value)
+}
+
+// unshare forgets the entry shared just recorded, so that the container
+// body records itself at its own tag.
+func (e *encoder) unshare(k seenKey) {
+	if e.seenMap != nil {
+		delete(e.seenMap, k)
+		return
+	}
+	e.seen = e.seen[:len(e.seen)-1]
+}
+
+func containerKey(v any) (seenKey, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		return mapKey(x), true
+	case []any:
+		if len(x) > 0 {
+			return seenKey{uintptr(unsafe.Pointer(unsafe.SliceData(x))), len(x)}, true
+		}
+	}
+	return seenKey{}, false
+}
+
+func (e *encoder) blessPrefix(cls string) {
+	if i := slices.Index(e.classes, cls); i >= 0 {
+		e.buf = append(e.buf, sxIxBless)
+		e.len1or4(i)
+		return
+	}
+	e.classes = append(e.classes, cls)
+	e.buf = append(e.buf, sxBless)
+	e.len1or4(len(cls))
+	e.buf = append(e.buf, cls...)
+}
+
+func (e *encoder) len1or4(n int) {
+	if n <= 127 {
+		e.buf = append(e.buf, byte(n))
+		return
+	}
+	e.buf = append(e.buf, 0x80)
+	e.len4(n)
+}

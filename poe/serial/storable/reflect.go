@@ -1,0 +1,246 @@
+package storable
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/poe-go/poe/poe/serial"
+)
+
+// The reflection fallback: typed maps and slices, arrays, structs and
+// pointers. The common types never get here.
+
+var (
+	bytesType = reflect.TypeFor[[]byte]()
+	refType   = reflect.TypeFor[*serial.Ref]()
+)
+
+// isContainer reports whether v is written as a Perl hash or array body.
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	case nil:
+		return false
+	}
+	_, ok := containerValue(reflect.ValueOf(v))
+	return ok
+}
+
+// containerValue follows pointers and interfaces and reports whether what
+// it finds is a hash or array.
+func containerValue(rv reflect.Value) (reflect.Value, bool) {
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() || rv.Type() == refType {
+			return rv, false
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Struct, reflect.Map:
+		return rv, true
+	case reflect.Slice, reflect.Array:
+		return rv, rv.Type().Elem().Kind() != reflect.Uint8
+	}
+	return rv, false
+}
+
+func (e *encoder) topReflect(v any) error {
+	rv, ok := containerValue(reflect.ValueOf(v))
+	if !ok {
+		return e.svValue(rv)
+	}
+	return e.body(rv)
+}
+
+func (e *encoder) svReflect(v any) error {
+	return e.svValue(reflect.ValueOf(v))
+}
+
+// svValue writes the scalar standing for rv inside a container.
+func (e *encoder) svValue(rv reflect.Value) error {
+	if !rv.IsValid() {
+		e.op(sxUndef)
+		return nil
+	}
+	if rv.CanInterface() && (rv.Kind() != reflect.Interface && rv.Kind() != reflect.Pointer || rv.Type() == refType) {
+		if v := rv.Interface(); isScalarType(v) || isModelType(v) {
+			return e.sv(v)
+		}
+	}
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			e.op(sxUndef)
+			return nil
+		}
+		if rv.Elem().CanInterface() && rv.Kind() == reflect.Interface {
+			return e.sv(rv.Elem().Interface())
+		}
+		return e.svValue(rv.Elem())
+	case reflect.String:
+		e.str(rv.String())
+	case reflect.Bool:
+		return e.sv(rv.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		e.int(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		e.uint(rv.Uint())
+	case reflect.Float32, reflect.Float64:
+		e.float(rv.Float())
+	case reflect.Slice, reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			e.bytesStr(string(bytesOf(rv)))
+			return nil
+		}
+		return e.ref(func() error { return e.body(rv) })
+	case reflect.Map, reflect.Struct:
+		return e.ref(func() error { return e.body(rv) })
+	default:
+		return fmt.Errorf("storable: freeze: %w %s items (Go %s)", ErrFreeze, rv.Kind(), rv.Type())
+	}
+	return nil
+}
+
+func isModelType(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any, serial.Blessed, *serial.Blessed:
+		return true
+	}
+	return false
+}
+
+func bytesOf(rv reflect.Value) []byte {
+	if rv.Kind() == reflect.Slice {
+		return rv.Bytes()
+	}
+	b := make([]byte, rv.Len())
+	reflect.Copy(reflect.ValueOf(b), rv)
+	return b
+}
+
+// body writes a hash or array body for a reflected container.
+func (e *encoder) body(rv reflect.Value) error {
+	if rv.CanInterface() {
+		if v := rv.Interface(); isModelType(v) {
+			return e.top(v)
+		}
+	}
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		e.op(sxArray)
+		e.len4(rv.Len())
+		for i := range rv.Len() {
+			if err := e.svValue(rv.Index(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Map:
+		return e.mapBody(rv)
+	}
+	return e.structBody(rv)
+}
+
+func (e *encoder) mapBody(rv reflect.Value) error {
+	type entry struct {
+		k string
+		v reflect.Value
+	}
+	entries := make([]entry, 0, rv.Len())
+	flagged := false
+	for it := rv.MapRange(); it.Next(); {
+		k, err := keyString(it.Key())
+		if err != nil {
+			return err
+		}
+		flagged = flagged || isCharString(k)
+		entries = append(entries, entry{k, it.Value()})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.k, b.k) })
+	e.hashHead(len(entries), flagged)
+	for _, en := range entries {
+		if err := e.svValue(en.v); err != nil {
+			return err
+		}
+		e.key(en.k, flagged)
+	}
+	return nil
+}
+
+func keyString(k reflect.Value) (string, error) {
+	switch k.Kind() {
+	case reflect.String:
+		return k.String(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.FormatUint(k.Uint(), 10), nil
+	}
+	return "", fmt.Errorf("storable: freeze: %w map key of type %s (Perl hash keys are strings)", ErrFreeze, k.Type())
+}
+
+type field struct {
+	name      string
+	index     []int
+	omitEmpty bool
+}
+
+var fieldCache sync.Map // reflect.Type -> []field
+
+// fields lists the hash keys of a struct: the `ikc` tag, else the
+// `msgpack` tag, else the field name; "-" skips a field; sorted by key.
+func fields(t reflect.Type) []field {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]field)
+	}
+	var fs []field
+	for _, sf := range reflect.VisibleFields(t) {
+		if sf.Anonymous || !sf.IsExported() {
+			continue
+		}
+		tag, ok := sf.Tag.Lookup("ikc")
+		if !ok {
+			tag = sf.Tag.Get("msgpack")
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" && opts == "" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		fs = append(fs, field{name, sf.Index, strings.Contains(opts, "omitempty")})
+	}
+	slices.SortStableFunc(fs, func(a, b field) int { return strings.Compare(a.name, b.name) })
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+func (e *encoder) structBody(rv reflect.Value) error {
+	fs := fields(rv.Type())
+	vals := make([]reflect.Value, 0, len(fs))
+	keep := make([]field, 0, len(fs))
+	flagged := false
+	for _, f := range fs {
+		fv, err := rv.FieldByIndexErr(f.index)
+		if err != nil || f.omitEmpty && fv.IsZero() {
+			continue
+		}
+		vals = append(vals, fv)
+		keep = append(keep, f)
+		flagged = flagged || isCharString(f.name)
+	}
+	e.hashHead(len(keep), flagged)
+	for i, f := range keep {
+		if err := e.svValue(vals[i]); err != nil {
+			return err
+		}
+		e.key(f.name, flagged)
+	}
+	return nil
+}
