@@ -225,7 +225,8 @@ func (b *Block) take(n int) (any, bool, error) {
 	if b.in.len() < n {
 		return nil, false, nil
 	}
-	rec := append([]byte(nil), b.in.bytes()[:n]...)
+	rec := make([]byte, n)
+	copy(rec, b.in.bytes())
 	b.in.skip(n)
 	return rec, true, nil
 }
