@@ -12,7 +12,9 @@ import (
 // be32 is 01_block.t's custom codec: a 4-octet big-endian length.
 type be32 struct{}
 
-func (be32) EncodeLength(dst []byte, n int) []byte { return binary.BigEndian.AppendUint32(dst, uint32(n)) }
+func (be32) EncodeLength(dst []byte, n int) []byte {
+	return binary.BigEndian.AppendUint32(dst, uint32(n))
+}
 
 func (be32) DecodeLength(buf []byte) (int, int) {
 	if len(buf) < 4 {

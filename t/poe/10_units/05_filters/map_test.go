@@ -26,8 +26,8 @@ func TestMap(t *testing.T) {
 		}
 	})
 	cases := []struct {
-		name           string
-		o              filter.MapOptions
+		name             string
+		o                filter.MapOptions
 		wantPut, wantGet []any
 	}{
 		{"Get and Put map each direction", filter.MapOptions{Get: upper, Put: lower}, records("a", "b"), records("A", "B")},
