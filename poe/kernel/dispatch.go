@@ -34,7 +34,7 @@ func (k *Kernel) Post(dest any, state string, args ...any) error {
 }
 
 func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn func()) error {
-	prio := k.now()
+	prio := k.postPrio()
 	sender, callerState := k.self, ""
 	if cur := k.cur.Load(); cur != nil {
 		sender, callerState = cur.s, cur.name
@@ -76,7 +76,7 @@ func (k *Kernel) Yield(state string, args ...any) {
 	}
 	k.drainInbox() // keeps FIFO order with this handler's earlier Posts
 	var it qitem
-	it.prio, it.kind, it.dest, it.sender, it.state, it.callerState, it.hidx = k.now(), kindEvent, cur.s, cur.s, state, cur.name, -1
+	it.prio, it.kind, it.dest, it.sender, it.state, it.callerState, it.hidx = k.postPrio(), kindEvent, cur.s, cur.s, state, cur.name, -1
 	if k.callerInfo {
 		it.callerFile, it.callerLine = callerPos()
 	}
@@ -154,7 +154,7 @@ func (k *Kernel) enqueue(it *qitem) {
 
 func (k *Kernel) enqueueInternal(s *Session, kind itemKind) {
 	var it qitem
-	it.prio, it.kind, it.dest, it.sender, it.hidx = k.now(), kind, s, k.self, -1
+	it.prio, it.kind, it.dest, it.sender, it.hidx = k.postPrio(), kind, s, k.self, -1
 	k.enqueue(&it)
 }
 
@@ -205,7 +205,10 @@ func (k *Kernel) drainInbox() {
 // (priority, id) order. Posts made during the step wait for the next one.
 func (k *Kernel) dispatchDue() {
 	k.drainInbox()
-	now := k.now()
+	now := k.postPrio()
+	if len(k.timers) > 0 {
+		now = k.now() // only alarms need the real clock
+	}
 	limit := k.nextID
 	var it qitem
 	for !k.stopReq {
@@ -285,7 +288,7 @@ func (k *Kernel) invoke(entry *stateEntry, sender *Session, event string, args [
 	e.Kernel, e.Session, e.Heap, e.State, e.Sender = k, s, s.Heap, entry.name, sender
 	e.Args = append(e.argv[:0], args...)
 	e.CallerState, e.CallerFile, e.CallerLine = callerState, file, line
-	if s.Options["trace"] {
+	if s.trace {
 		k.logf("dispatching %q to %s from %s", event, s, sender)
 	}
 
@@ -343,7 +346,7 @@ func (k *Kernel) caught(e *Event, r any, stack []byte) {
 		"error":          perr,
 	}
 	var it qitem
-	it.prio, it.kind, it.dest, it.sender, it.state, it.hidx = k.now(), kindSignal, e.Session, k.self, "DIE", -1
+	it.prio, it.kind, it.dest, it.sender, it.state, it.hidx = k.postPrio(), kindSignal, e.Session, k.self, "DIE", -1
 	it.setArgs([]any{info})
 	k.enqueue(&it)
 }

@@ -212,7 +212,7 @@ func (k *Kernel) releaseHandles(s *Session) {
 // whether anything happened.
 func (k *Kernel) poll(timeoutMs int) bool {
 	k.readyBuf = k.readyBuf[:0]
-	woken, err := k.poller.wait(timeoutMs, k.collect)
+	woken, err := k.poller.wait(timeoutMs, k.collectFn)
 	if err != nil {
 		k.logf("%v", err)
 	}

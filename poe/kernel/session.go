@@ -45,6 +45,7 @@ type Session struct {
 	stopped    bool
 	started    bool
 	gcMarked   bool
+	trace      bool
 }
 
 // ID returns the session's ID: POE's $session->ID. The kernel's own
@@ -94,6 +95,7 @@ func (k *Kernel) Create(spec Session) *Session {
 	parent := k.GetActiveSession()
 	s := &Session{Heap: spec.Heap, Options: spec.Options, Object: spec.Object}
 	s.k = k
+	s.trace = spec.Options["trace"]
 	for name, h := range states {
 		s.setState(name, h)
 	}
@@ -185,6 +187,7 @@ func (k *Kernel) markGC(s *Session) {
 
 // gcSweep stops every marked session whose count reached zero.
 func (k *Kernel) gcSweep() {
+	k.drainInbox() // posts still in the inbox hold their sessions too
 	for i := 0; i < len(k.gcq); i++ {
 		s := k.gcq[i]
 		s.gcMarked = false

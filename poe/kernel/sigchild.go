@@ -56,13 +56,13 @@ func (k *Kernel) reapChildren() {
 		}
 		delete(k.sigs.pids, pid)
 		var it qitem
-		it.prio, it.kind, it.dest, it.sender, it.state, it.hidx = k.now(), kindEvent, w.s, k.self, w.state, -1
+		it.prio, it.kind, it.dest, it.sender, it.state, it.hidx = k.postPrio(), kindEvent, w.s, k.self, w.state, -1
 		it.setArgs(append([]any{"CHLD", pid, status}, w.args...))
 		k.enqueue(&it)
 		w.s.pids--
 		k.markGC(w.s)
 		var sig qitem
-		sig.prio, sig.kind, sig.dest, sig.sender, sig.state, sig.hidx = k.now(), kindSignal, k.self, k.self, "CHLD", -1
+		sig.prio, sig.kind, sig.dest, sig.sender, sig.state, sig.hidx = k.postPrio(), kindSignal, k.self, k.self, "CHLD", -1
 		sig.setArgs([]any{pid, status})
 		k.enqueue(&sig)
 	}
