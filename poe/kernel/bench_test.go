@@ -130,7 +130,11 @@ func BenchmarkCrossGoroutineRoundTrip(b *testing.B) {
 			return nil
 		},
 		"req": func(e *Event) any { reply <- struct{}{}; return nil },
-		"bye": func(e *Event) any { e.Kernel.RefcountDecrement(e.Session, "bench"); e.Kernel.AliasRemove("svc"); return nil },
+		"bye": func(e *Event) any {
+			e.Kernel.RefcountDecrement(e.Session, "bench")
+			e.Kernel.AliasRemove("svc")
+			return nil
+		},
 	}})
 	done := make(chan struct{})
 	go func() { k.Run(); close(done) }()

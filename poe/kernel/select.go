@@ -168,7 +168,9 @@ func (k *Kernel) pause(op string, fd int, m Mode, paused bool) bool {
 
 // SelectPauseRead is POE's select_pause_read: the read watcher stays (and
 // keeps its session alive) but is not called. False if fd is not watched.
-func (k *Kernel) SelectPauseRead(fd int) bool { return k.pause("select_pause_read", fd, ModeRead, true) }
+func (k *Kernel) SelectPauseRead(fd int) bool {
+	return k.pause("select_pause_read", fd, ModeRead, true)
+}
 
 // SelectResumeRead is POE's select_resume_read.
 func (k *Kernel) SelectResumeRead(fd int) bool {
