@@ -67,6 +67,8 @@ type Kernel struct {
 
 	gcq []*Session
 
+	flushers []func() // run once after the current I/O batch or event round
+
 	running   bool
 	inHandler int
 	stopReq   bool
@@ -225,8 +227,10 @@ func (k *Kernel) RunOneTimeslice() bool {
 
 	k.checkIdle()
 	k.waitAndDispatchIO()
+	k.runFlushers()
 	k.gcSweep()
 	k.dispatchDue()
+	k.runFlushers()
 	k.gcSweep()
 	if k.exception != nil && k.inHandler == 0 {
 		k.Stop()
@@ -353,6 +357,26 @@ func (k *Kernel) discardQueue() {
 	k.inbox = k.inbox[:0]
 	k.inboxN.Store(0)
 	k.mu.Unlock()
+}
+
+// AfterDispatch registers fn to run once, on the loop, after the I/O
+// batch or the round of due events that is being dispatched now. Wheels
+// use it to write everything their handlers put during one round with one
+// write(2) per descriptor; it has no POE counterpart. Loop-only.
+func (k *Kernel) AfterDispatch(fn func()) {
+	k.loopOnly("AfterDispatch")
+	k.flushers = append(k.flushers, fn)
+}
+
+func (k *Kernel) runFlushers() {
+	for i := 0; i < len(k.flushers); i++ {
+		fn := k.flushers[i]
+		k.flushers[i] = nil
+		k.inHandler++
+		fn()
+		k.inHandler--
+	}
+	k.flushers = k.flushers[:0]
 }
 
 // GetActiveSession returns the session whose handler is running, or the
