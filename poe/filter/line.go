@@ -194,11 +194,11 @@ func (l *Line) GetOne() (any, bool, error) {
 			if p < 0 {
 				return l.partial(len(b))
 			}
-			if l.done(p + n) {
-				continue
-			}
 			if l.mode == lineAutoFirst {
 				l.detect(b, p, n)
+			}
+			if l.done(p + n) {
+				continue
 			}
 			return l.emit(b[:p], p+n)
 		}

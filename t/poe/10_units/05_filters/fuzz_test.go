@@ -1,0 +1,114 @@
+package filters_test
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+
+	"github.com/poe-go/poe/poe/filter"
+)
+
+// chunked splits data into pieces whose lengths come from cuts.
+func chunked(data, cuts []byte) [][]byte {
+	var out [][]byte
+	for i := 0; len(data) > 0; i++ {
+		n := len(data)
+		if len(cuts) > 0 {
+			n = min(1+int(cuts[i%len(cuts)])%24, len(data))
+		}
+		out = append(out, data[:n])
+		data = data[n:]
+	}
+	return out
+}
+
+// fuzzSame checks that data read whole and read in pieces give the same
+// records, that nothing panics, and that the buffer never holds more than
+// bound octets plus the piece just fed.
+func fuzzSame(t *testing.T, mk func() filter.Filter, data, cuts []byte, bound int) {
+	whole, _ := getAll(mk(), data)
+	f := mk()
+	var pieces []any
+	for _, c := range chunked(data, cuts) {
+		recs, _ := getAll(f, c)
+		pieces = append(pieces, recs...)
+		if n := len(f.GetPending()); n > bound+len(c) {
+			t.Fatalf("buffer holds %d octets, bound %d", n, bound+len(c))
+		}
+	}
+	if !reflect.DeepEqual(whole, pieces) {
+		t.Fatalf("whole %q, in pieces %q", whole, pieces)
+	}
+}
+
+func lineModes() []func() filter.Filter {
+	return []func() filter.Filter{
+		func() filter.Filter { return filter.NewLine(filter.LineOptions{Literal: "\r\n", MaxLength: 16, MaxBuffer: 32}) },
+		func() filter.Filter { return filter.NewLine(filter.LineOptions{Autodetect: true, MaxLength: 16, MaxBuffer: 32}) },
+		func() filter.Filter { return filter.NewLine(filter.LineOptions{Literal: "\n", MaxLength: 16, MaxBuffer: 32}) },
+	}
+}
+
+// FuzzLineGet checks Line in its chunk-independent modes; the default mode
+// is chunk-dependent by design (a split CR LF), so it is only checked not
+// to panic and to stay bounded.
+func FuzzLineGet(f *testing.F) {
+	f.Add([]byte("one\r\ntwo\r\n\r\nthree"), []byte{0, 3, 7})
+	f.Add([]byte("a\rb\nc\r\nd\n\re"), []byte{1})
+	f.Add([]byte("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nok\n"), []byte{5, 9})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		for _, mk := range lineModes() {
+			fuzzSame(t, mk, data, cuts, 17)
+		}
+		d := filter.NewLine(filter.LineOptions{MaxLength: 16, MaxBuffer: 32})
+		for _, c := range chunked(data, cuts) {
+			getAll(d, c)
+			if n := len(d.GetPending()); n > 16+len(c) {
+				t.Fatalf("default mode buffers %d", n)
+			}
+		}
+	})
+}
+
+// FuzzReferenceGet checks Reference framing with a JSON payload, plain and
+// compressed.
+func FuzzReferenceGet(f *testing.F) {
+	f.Add([]byte("3\x00\"a\"0002\x00[]"), []byte{0})
+	f.Add([]byte("HELLO\r\n12x3\x00\"a\"99999\x00abc"), []byte{2, 1})
+	f.Add([]byte("00000000000000000000000000000000000000000000000000000000000000000000001\x001"), []byte{7})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		for _, z := range []bool{false, true} {
+			fuzzSame(t, func() filter.Filter {
+				return newRef(filter.ReferenceOptions{Compression: z, MaxFrame: 64, MaxBuffer: 128})
+			}, data, cuts, 64+66)
+		}
+	})
+}
+
+// FuzzBlockGet checks Block in both modes.
+func FuzzBlockGet(f *testing.F) {
+	f.Add([]byte("1\x00a2\x00bcxyz3\x00def"), []byte{0, 2})
+	f.Add([]byte("134\x00a bunch of data here"), []byte{1})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		fuzzSame(t, func() filter.Filter { return filter.NewBlock(filter.BlockOptions{MaxLength: 32, MaxBuffer: 64}) }, data, cuts, 32+66)
+		fuzzSame(t, func() filter.Filter { return filter.NewBlock(filter.BlockOptions{BlockSize: 3}) }, data, cuts, 3)
+	})
+}
+
+// FuzzStreamGet checks that Stream gives back every octet, in order.
+func FuzzStreamGet(f *testing.F) {
+	f.Add([]byte("abcdefghijklmno"), []byte{0, 1, 2})
+	f.Fuzz(func(t *testing.T, data, cuts []byte) {
+		s := filter.NewStream()
+		var got []byte
+		for _, c := range chunked(data, cuts) {
+			recs, _ := s.Get(c)
+			for _, r := range recs {
+				got = append(got, r.([]byte)...)
+			}
+		}
+		if !bytes.Equal(got, data) {
+			t.Fatalf("got %q", got)
+		}
+	})
+}
