@@ -214,3 +214,21 @@ func FuzzFromValue(f *testing.F) {
 		_ = m.Kind()
 	})
 }
+
+func BenchmarkFromValue(b *testing.B) {
+	rec := Call("poe://Server/echo/echo", "hello world", SessionID("Client", 2, "reply"), proxyFrom(capC, "client")).Value()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := FromValue(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValue(b *testing.B) {
+	m := Response(SessionID("Client", 2, "reply"), "hello world", proxyFrom(capS, "echo"))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.Value()
+	}
+}

@@ -13,6 +13,8 @@
 //     string carries its UTF-8 flag; IKC names on the wire are ASCII.
 //   - The Perl truthiness check rejects the strings "" and "0" before
 //     matching; Parse does the same, with an error instead of undef.
+//   - The patterns are anchored at the very end: a specifier followed by a
+//     newline is refused, where Perl's $ may let it through.
 package specifier
 
 import (
@@ -80,8 +82,6 @@ func Parse(s string) (Specifier, error) {
 	if s == "" || s == "0" {
 		return Specifier{}, &Error{Input: s}
 	}
-	// Perl's $ would also match before a final newline; the anchored
-	// pattern here does not, and a newline in a specifier is refused.
 	if strings.HasPrefix(s, Scheme) {
 		if m := withScheme.FindStringSubmatch(s); m != nil {
 			return Specifier{Kernel: m[1], Session: m[2], State: m[3], Args: m[4]}, nil
