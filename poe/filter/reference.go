@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/storable"
 )
 
 // DefaultMaxFrame is the largest Reference frame payload accepted when
@@ -16,8 +17,8 @@ const DefaultMaxFrame = 64 << 20
 // ReferenceOptions configures a Reference, with POE::Filter::Reference's
 // parameters plus MaxFrame.
 type ReferenceOptions struct {
-	// Serializer freezes and thaws records (Serializer). When nil, the
-	// serializer registered as "Storable" is used, POE's default.
+	// Serializer freezes and thaws records (Serializer). When nil,
+	// Storable (storable.Default) is used, POE's default.
 	Serializer serial.Serializer
 	// Compression zlib-compresses each frozen record (Compression).
 	Compression bool
@@ -32,9 +33,8 @@ type ReferenceOptions struct {
 	MaxFrame int
 }
 
-// Validate reports options NewReference would refuse: negative limits,
-// MaxFrame above MaxBuffer, or no serializer when none is registered as
-// "Storable".
+// Validate reports options NewReference would refuse: negative limits or
+// MaxFrame above MaxBuffer.
 func (o ReferenceOptions) Validate() error {
 	bad := func(msg string) error { return &Error{Filter: "Reference", Err: errInvalid, Detail: msg} }
 	switch {
@@ -44,11 +44,6 @@ func (o ReferenceOptions) Validate() error {
 		return bad("MaxFrame must be greater than 0")
 	case orDefault(o.MaxFrame, DefaultMaxFrame) > orDefault(o.MaxBuffer, DefaultMaxBuffer):
 		return bad("MaxBuffer is not large enough for MaxFrame frames")
-	}
-	if o.Serializer == nil {
-		if _, err := serial.Lookup("Storable"); err != nil {
-			return bad("no Serializer given and none registered as Storable")
-		}
 	}
 	return nil
 }
@@ -92,7 +87,7 @@ func NewReference(opts ReferenceOptions) *Reference {
 	}
 	ser := opts.Serializer
 	if ser == nil {
-		ser, _ = serial.Lookup("Storable")
+		ser = storable.Default
 	}
 	return &Reference{opts: opts, ser: ser, maxBuf: orDefault(opts.MaxBuffer, DefaultMaxBuffer),
 		maxFrame: orDefault(opts.MaxFrame, DefaultMaxFrame)}

@@ -43,9 +43,15 @@ func fuzzSame(t *testing.T, mk func() filter.Filter, data, cuts []byte, bound in
 
 func lineModes() []func() filter.Filter {
 	return []func() filter.Filter{
-		func() filter.Filter { return filter.NewLine(filter.LineOptions{Literal: "\r\n", MaxLength: 16, MaxBuffer: 32}) },
-		func() filter.Filter { return filter.NewLine(filter.LineOptions{Autodetect: true, MaxLength: 16, MaxBuffer: 32}) },
-		func() filter.Filter { return filter.NewLine(filter.LineOptions{Literal: "\n", MaxLength: 16, MaxBuffer: 32}) },
+		func() filter.Filter {
+			return filter.NewLine(filter.LineOptions{Literal: "\r\n", MaxLength: 16, MaxBuffer: 32})
+		},
+		func() filter.Filter {
+			return filter.NewLine(filter.LineOptions{Autodetect: true, MaxLength: 16, MaxBuffer: 32})
+		},
+		func() filter.Filter {
+			return filter.NewLine(filter.LineOptions{Literal: "\n", MaxLength: 16, MaxBuffer: 32})
+		},
 	}
 }
 

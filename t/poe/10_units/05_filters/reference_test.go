@@ -69,11 +69,22 @@ func TestReference(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 	})
-	t.Run("without a serializer and without Storable registered it is refused", func(t *testing.T) {
-		if (filter.ReferenceOptions{}).Validate() == nil {
-			t.Skip("a Storable serializer is registered")
+	t.Run("without a serializer it uses Storable, as POE does", func(t *testing.T) {
+		f := filter.NewReference(filter.ReferenceOptions{})
+		if f.Serializer().Name() != "Storable" {
+			t.Fatalf("serializer %s", f.Serializer().Name())
 		}
-		mustPanic(t, func() { filter.NewReference(filter.ReferenceOptions{}) })
+		wire, err := f.Put(nil, map[string]any{"a": int64(1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "14\x00\x05\x0b\x03\x00\x00\x00\x01\x08\x81\x00\x00\x00\x01a"; string(wire) != want {
+			t.Fatalf("wire %q, want %q (the spec's verified frame)", wire, want)
+		}
+		got := drain(t, f, wire)
+		if !reflect.DeepEqual(got, []any{map[string]any{"a": int64(1)}}) {
+			t.Fatalf("got %#v", got)
+		}
 	})
 }
 
