@@ -15,8 +15,8 @@ import (
 // pointers. The common types never get here.
 
 var (
-	bytesType = reflect.TypeFor[[]byte]()
-	refType   = reflect.TypeFor[*serial.Ref]()
+	refType     = reflect.TypeFor[*serial.Ref]()
+	blessedType = reflect.TypeFor[serial.Blessed]()
 )
 
 // isContainer reports whether v is written as a Perl hash or array body.
@@ -24,7 +24,7 @@ func isContainer(v any) bool {
 	switch v.(type) {
 	case map[string]any, []any:
 		return true
-	case nil:
+	case nil, serial.Blessed, *serial.Blessed, *serial.Ref:
 		return false
 	}
 	_, ok := containerValue(reflect.ValueOf(v))
@@ -41,7 +41,9 @@ func containerValue(rv reflect.Value) (reflect.Value, bool) {
 		rv = rv.Elem()
 	}
 	switch rv.Kind() {
-	case reflect.Struct, reflect.Map:
+	case reflect.Struct:
+		return rv, rv.Type() != blessedType
+	case reflect.Map:
 		return rv, true
 	case reflect.Slice, reflect.Array:
 		return rv, rv.Type().Elem().Kind() != reflect.Uint8

@@ -1,0 +1,121 @@
+package storable
+
+import (
+	"bytes"
+	"encoding/hex"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/poe-go/poe/poe/serial"
+)
+
+// FuzzThaw checks that Thaw never panics or runs away on any input, and
+// that whatever it accepts freezes and thaws back to the same value (Perl
+// booleans come back as "1" and "").
+func FuzzThaw(f *testing.F) {
+	for _, name := range []string{"ikc-call", "nested", "circular", "blessed-two", "hash-utf8-keys"} {
+		b, err := os.ReadFile("testdata/vectors/storable/" + name + ".bin")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := Thaw(data)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		out, err := Freeze(v)
+		if err != nil {
+			t.Fatalf("thawed %x but cannot freeze it: %v", data, err)
+		}
+		v2, err := Thaw(out)
+		if err != nil {
+			t.Fatalf("cannot thaw own output %x: %v", out, err)
+		}
+		if !modelEqual(v, v2, map[[2]uintptr]bool{}) {
+			t.Fatalf("round trip changed the value:\n in  %x\n out %x", data, out)
+		}
+		out2, err := Freeze(v2)
+		if err != nil || !bytes.Equal(out, out2) {
+			t.Fatalf("second freeze differs: %x vs %x (%v)", out, out2, err)
+		}
+	})
+}
+
+// modelEqual compares two thawed values, following shared and cyclic
+// containers once, and treats a Perl boolean as the string Perl 5.36
+// freezes it to.
+func modelEqual(a, b any, seen map[[2]uintptr]bool) bool {
+	if x, ok := a.(bool); ok {
+		a = map[bool]string{true: "1", false: ""}[x]
+	}
+	if x, ok := b.(bool); ok {
+		b = map[bool]string{true: "1", false: ""}[x]
+	}
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		for key, xv := range x {
+			yv, ok := y[key]
+			if !ok || !modelEqual(xv, yv, seen) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		if len(x) > 0 {
+			k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
+			if seen[k] {
+				return true
+			}
+			seen[k] = true
+		}
+		for i := range x {
+			if !modelEqual(x[i], y[i], seen) {
+				return false
+			}
+		}
+		return true
+	case serial.Blessed:
+		y, ok := b.(serial.Blessed)
+		return ok && x.Class == y.Class && modelEqual(x.Value, y.Value, seen)
+	case *serial.Ref:
+		y, ok := b.(*serial.Ref)
+		if !ok {
+			return false
+		}
+		k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		return modelEqual(x.Value, y.Value, seen)
+	}
+	return a == b
+}
+
+// TestFuzzCorpusIsCommitted keeps the seed corpus in testdata/fuzz.
+func TestFuzzCorpusIsCommitted(t *testing.T) {
+	entries, err := os.ReadDir("testdata/fuzz/FuzzThaw")
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("seed corpus missing: %v", err)
+	}
+	_ = hex.EncodeToString
+}
