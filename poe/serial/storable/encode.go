@@ -273,7 +273,7 @@ func (e *encoder) strOp(s string, short, long byte) {
 func isCharString(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if *(*uint64)(unsafe.Pointer(unsafe.StringData(s[i:]))) & 0x8080808080808080 != 0 {
+		if *(*uint64)(unsafe.Pointer(unsafe.StringData(s[i:])))&0x8080808080808080 != 0 {
 			return utf8.ValidString(s[i:])
 		}
 	}
