@@ -6,6 +6,7 @@ import (
 	"math"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/poe-go/poe/poe/serial"
 )
@@ -43,6 +44,11 @@ type decoder struct {
 	maxItems int
 	cls      string
 	blessing bool
+	borrow   bool
+	strs     []string // slab behind thawed string interfaces
+	ints     []int64  // slab behind thawed integer interfaces
+	elems    []any    // slab of small arrays' elements
+	hdrs     [][]any  // slab behind thawed array interfaces
 }
 
 var tagPool = sync.Pool{New: func() any { s := make([]tagEntry, 0, 64); return &s }}
@@ -52,7 +58,11 @@ func (d *decoder) thaw(data []byte) (any, error) {
 	if err := d.header(); err != nil {
 		return nil, err
 	}
-	d.str = string(data)
+	if d.borrow {
+		d.str = unsafe.String(unsafe.SliceData(data), len(data))
+	} else {
+		d.str = string(data)
+	}
 	tp := tagPool.Get().(*[]tagEntry)
 	d.tags = (*tp)[:0]
 	v, _, err := d.item()
@@ -248,14 +258,14 @@ func (d *decoder) dispatch(op byte, at int, cls string, blessing bool) (any, kin
 		if err != nil {
 			return nil, 0, err
 		}
-		return d.scalar(int64(b)-128, at, name)
+		return d.scalar(d.boxInt(int64(b)-128), at, name)
 	case sxNetint:
 		if err := d.need(4, name); err != nil {
 			return nil, 0, err
 		}
 		i := int32(binary.BigEndian.Uint32(d.data[d.pos:]))
 		d.pos += 4
-		return d.scalar(int64(i), at, name)
+		return d.scalar(d.boxInt(int64(i)), at, name)
 	case sxInteger, sxDouble:
 		return d.nativeNumber(op, at, name)
 	case sxBless, sxIxBless:
@@ -284,7 +294,7 @@ func (d *decoder) str1(n, at int, op string) (any, kind, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return d.scalar(s, at, op)
+	return d.scalar(d.boxString(s), at, op)
 }
 
 func (d *decoder) object(at int) (any, kind, error) {
@@ -329,7 +339,7 @@ func (d *decoder) ref(at int, op string) (any, kind, error) {
 
 // container returns what a hash or array is registered as: itself, or a
 // serial.Blessed when SX_BLESS came before it.
-func container(c any, cls string, blessing bool) any {
+func container(c any, cls string, blessing bool) any { // c is a map: boxing it is free
 	if blessing {
 		return serial.Blessed{Class: cls, Value: c}
 	}
@@ -345,8 +355,11 @@ func (d *decoder) array(at int, cls string, blessing bool) (any, kind, error) {
 	if err := d.span(n, 1, at, op); err != nil {
 		return nil, 0, err
 	}
-	a := make([]any, n)
-	v := container(a, cls, blessing)
+	a, boxed := d.newArray(n)
+	v := boxed
+	if blessing {
+		v = serial.Blessed{Class: cls, Value: boxed}
+	}
 	if _, err := d.tag(v, kindContainer, at, op); err != nil {
 		return nil, 0, err
 	}

@@ -269,15 +269,29 @@ func (e *encoder) strOp(s string, short, long byte) {
 }
 
 // isCharString reports whether s must travel with Perl's UTF-8 flag: it
-// has a byte above 0x7F and is valid UTF-8.
+// has a byte above 0x7F and is valid UTF-8. The ASCII scan reads 64 bytes
+// a turn because for long strings it costs as much as the copy.
 func isCharString(s string) bool {
+	const hi = 0x8080808080808080
+	n := len(s)
+	p := unsafe.Pointer(unsafe.StringData(s))
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if *(*uint64)(unsafe.Pointer(unsafe.StringData(s[i:])))&0x8080808080808080 != 0 {
+	for ; i+64 <= n; i += 64 {
+		q := unsafe.Add(p, i)
+		w := *(*uint64)(q) | *(*uint64)(unsafe.Add(q, 8)) |
+			*(*uint64)(unsafe.Add(q, 16)) | *(*uint64)(unsafe.Add(q, 24)) |
+			*(*uint64)(unsafe.Add(q, 32)) | *(*uint64)(unsafe.Add(q, 40)) |
+			*(*uint64)(unsafe.Add(q, 48)) | *(*uint64)(unsafe.Add(q, 56))
+		if w&hi != 0 {
 			return utf8.ValidString(s[i:])
 		}
 	}
-	for ; i < len(s); i++ {
+	for ; i+8 <= n; i += 8 {
+		if *(*uint64)(unsafe.Add(p, i))&hi != 0 {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	for ; i < n; i++ {
 		if s[i] >= 0x80 {
 			return utf8.ValidString(s[i:])
 		}

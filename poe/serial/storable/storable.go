@@ -27,6 +27,11 @@ type Options struct {
 	// DefaultMaxItems. Independently of it, no length or count is trusted
 	// before it has been checked against the bytes left in the image.
 	MaxItems int
+	// Borrow makes thawed strings and hash keys point into the image
+	// instead of a copy of it: Thaw then allocates almost nothing for
+	// text, but the caller must never modify the image afterwards. Off by
+	// default.
+	Borrow bool
 }
 
 func (o Options) depth() int {
@@ -74,7 +79,7 @@ func (s *Serializer) Freeze(dst []byte, v any) ([]byte, error) {
 // Thaw decodes one Storable image (network or native order) into the
 // serial data model. Malformed input yields an *Error.
 func (s *Serializer) Thaw(data []byte) (any, error) {
-	d := decoder{maxDepth: s.opts.depth(), maxItems: s.opts.items()}
+	d := decoder{maxDepth: s.opts.depth(), maxItems: s.opts.items(), borrow: s.opts.Borrow}
 	return d.thaw(data)
 }
 
