@@ -10,10 +10,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 perl bench/storable/storable.pl >"$tmp/perl.txt"
-go test -run '^$' -bench '^Benchmark(Freeze|Thaw)$' -benchmem -count "$COUNT" \
+go test -run '^$' -bench '^Benchmark(Freeze|Thaw|ThawBorrow)$' -benchmem -count "$COUNT" \
     ./poe/serial/storable/ >"$tmp/go.txt"
+# The Go-to-Go serializer on the same workloads, against the same Perl
+# figures (Perl has no MessagePack in core).
+go test -run '^$' -bench '^Benchmark(Freeze|Thaw)$' -benchmem -count "$COUNT" \
+    ./poe/serial/msgpack/ | sed 's/^Benchmark/Benchmarkmsgpack:/' >>"$tmp/go.txt"
 
 # Go lines look like: BenchmarkFreeze/ikc-record-8  N  592.0 ns/op ...
+printf "%-30s %12s %12s %8s %10s\n" "workload" "perl ns/op" "go ns/op" "perl/go" "go allocs"
 awk '
     FNR == NR { perl[$1] = $2; next }
     /^Benchmark/ {
@@ -22,13 +27,15 @@ awk '
         for (i = 1; i <= NF; i++) if ($(i+1) == "allocs/op") allocs[name] = $i
     }
     END {
-        printf "%-22s %14s %14s %8s %10s\n", "workload", "perl ns/op", "go ns/op", "ratio", "go allocs"
-        for (name in perl) {
+        for (name in v) {
+            p = name; sub(/^msgpack:/, "", p); sub(/Borrow/, "", p)
+            if (!(p in perl)) continue
             k = split(substr(v[name], 2), a, " ")
             # median of the Go runs
             for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
             med = a[int((k + 1) / 2)]
-            printf "%-22s %14.1f %14.1f %7.2fx %10s\n", name, perl[name], med, perl[name] / med, allocs[name]
+            label = (name ~ /^msgpack:/) ? name : "storable:" name
+            printf "%-30s %12.1f %12.1f %7.2fx %10s\n", label, perl[p], med, perl[p] / med, allocs[name]
         }
     }
 ' "$tmp/perl.txt" "$tmp/go.txt" | sort

@@ -15,6 +15,7 @@ import (
 )
 
 type decoder struct {
+	data     []byte
 	r        bytes.Reader
 	dec      *mp.Decoder
 	size     int
@@ -32,6 +33,7 @@ var decPool = sync.Pool{New: func() any {
 
 func getDecoder(data []byte, s *Serializer) *decoder {
 	d := decPool.Get().(*decoder)
+	d.data = data
 	d.r.Reset(data)
 	d.dec.Reset(&d.r)
 	d.size = len(data)
@@ -41,6 +43,7 @@ func getDecoder(data []byte, s *Serializer) *decoder {
 }
 
 func putDecoder(d *decoder) {
+	d.data = nil
 	d.r.Reset(nil)
 	decPool.Put(d)
 }
@@ -118,6 +121,9 @@ func (d *decoder) value() (any, error) {
 	case c == msgpcode.Float || c == msgpcode.Double:
 		v, err = d.dec.DecodeFloat64()
 	case msgpcode.IsString(c), msgpcode.IsBin(c):
+		if err := d.checkStringLen(at, c); err != nil {
+			return nil, err
+		}
 		v, err = d.dec.DecodeString()
 	case msgpcode.IsFixedArray(c), c == msgpcode.Array16, c == msgpcode.Array32:
 		return d.array(at)
@@ -239,4 +245,32 @@ func (d *decoder) extValue(id int8, at int) (any, error) {
 		return serial.Blessed{Class: cls, Value: pair[1]}, nil
 	}
 	return nil, d.fail(at, ErrType, fmt.Sprintf("extension type %d", id))
+}
+
+// checkStringLen reads the length of a str or bin item at offset at and
+// refuses it before the library allocates, if it runs past the input.
+func (d *decoder) checkStringLen(at int, c byte) error {
+	var size int
+	switch c {
+	case msgpcode.Str8, msgpcode.Bin8:
+		size = 1
+	case msgpcode.Str16, msgpcode.Bin16:
+		size = 2
+	case msgpcode.Str32, msgpcode.Bin32:
+		size = 4
+	default:
+		return nil // fixstr: at most 31 bytes
+	}
+	b := d.data[at+1:]
+	if len(b) < size {
+		return d.fail(at, ErrTruncated, "string length")
+	}
+	n := 0
+	for _, x := range b[:size] {
+		n = n<<8 | int(x)
+	}
+	if n > len(b)-size {
+		return d.fail(at, ErrLength, fmt.Sprintf("string of %d bytes, only %d left", n, len(b)-size))
+	}
+	return nil
 }
