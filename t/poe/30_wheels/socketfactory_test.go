@@ -153,7 +153,12 @@ func TestSocketFactoryTimeout(t *testing.T) {
 			})
 			return nil
 		},
-		"ok":   func(e *kernel.Event) any { t.Error("connected to port 0"); unix.Close(e.ArgInt(0)); w.Close(); return nil },
+		"ok": func(e *kernel.Event) any {
+			t.Error("connected to port 0")
+			unix.Close(e.ArgInt(0))
+			w.Close()
+			return nil
+		},
 		"fail": func(e *kernel.Event) any { args = append([]any(nil), e.Args...); w.Close(); return nil },
 	})
 	if len(args) != 4 || args[0] != "connect" || args[1] == 0 || args[3] != w.ID() {
