@@ -123,6 +123,9 @@ type base struct {
 	states []string
 	closed bool
 	last   *OpError
+
+	stClose string // the private state that completes a Close made elsewhere
+	closeFn func()
 }
 
 func (b *base) init(e *kernel.Event, kind string) error {
@@ -132,6 +135,16 @@ func (b *base) init(e *kernel.Event, kind string) error {
 	b.k, b.s, b.kind = e.Kernel, e.Session, kind
 	b.id = AllocateID()
 	b.idBox = b.id
+	b.stClose = b.state("close", b.onClose)
+	return nil
+}
+
+func (b *base) onClose(*kernel.Event) any {
+	if fn := b.closeFn; fn != nil {
+		b.closeFn = nil
+		fn()
+		b.release()
+	}
 	return nil
 }
 
@@ -161,8 +174,9 @@ func (b *base) closeVia(fn func()) {
 		b.release()
 		return
 	}
-	name := b.state("close", func(*kernel.Event) any { fn(); b.release(); return nil })
-	if err := b.k.Post(b.s, name); err != nil {
+	b.closeFn = fn
+	if err := b.k.Post(b.s, b.stClose); err != nil {
+		b.closeFn = nil
 		fn()
 		b.release()
 	}

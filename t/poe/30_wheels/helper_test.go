@@ -86,3 +86,5 @@ func writeAll(t testing.TB, fd int, p []byte) {
 		p = p[n:]
 	}
 }
+
+func timeout() <-chan time.Time { return time.After(limit) }

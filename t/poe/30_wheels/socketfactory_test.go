@@ -266,3 +266,34 @@ func TestListenAccept(t *testing.T) {
 		t.Errorf("peer %#v, want the client's address %v", peer, local)
 	}
 }
+
+// TestSocketFactoryUDP checks the datagram case: a bound UDP socket is
+// handed over at once, with no peer.
+func TestSocketFactoryUDP(t *testing.T) {
+	checkFds(t)
+	var w *wheel.SocketFactory
+	var args []any
+	run(t, kernel.States{
+		"_start": func(e *kernel.Event) any {
+			w, _ = wheel.NewSocketFactory(e, wheel.SocketFactoryOptions{
+				SocketProtocol: "udp", BindAddress: "127.0.0.1",
+				SuccessEvent: "ok", FailureEvent: "fail",
+			})
+			return nil
+		},
+		"ok": func(e *kernel.Event) any {
+			args = append([]any(nil), e.Args...)
+			typ, _ := unix.GetsockoptInt(e.ArgInt(0), unix.SOL_SOCKET, unix.SO_TYPE)
+			if typ != unix.SOCK_DGRAM {
+				t.Errorf("socket type %d, want SOCK_DGRAM", typ)
+			}
+			unix.Close(e.ArgInt(0))
+			w.Close()
+			return nil
+		},
+		"fail": func(e *kernel.Event) any { t.Errorf("FailureEvent %v", e.Args); w.Close(); return nil },
+	})
+	if len(args) != 4 || args[1] != nil || args[2] != 0 || args[3] != w.ID() {
+		t.Errorf("SuccessEvent %#v, want fd, nil, 0, id", args)
+	}
+}
