@@ -57,7 +57,7 @@ func TestReadWriteSeparateHandles(t *testing.T) {
 			unix.Close(in[1])
 			return nil
 		},
-		"in":  func(e *kernel.Event) any { got = append(got, e.ArgString(0)); w.Put("pong"); return nil },
+		"in": func(e *kernel.Event) any { got = append(got, e.ArgString(0)); w.Put("pong"); return nil },
 		"flushed": func(e *kernel.Event) any {
 			buf := make([]byte, 16)
 			n, _ := unix.Read(out[0], buf)
