@@ -1,6 +1,7 @@
 package clientlite
 
 import (
+	"errors"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -104,8 +105,7 @@ func (p *peer) negotiate(proto channel.Protocol, id string) bool {
 	for !n.Done() {
 		line, err := p.rd.line(maxLineLength)
 		if err != nil {
-			p.t.Errorf("server negotiation: %v", err)
-			return false
+			return false // the client gave up
 		}
 		out, err := n.Feed(line)
 		if err2 := writeLines(p.conn, out); err2 != nil || err != nil {
@@ -116,12 +116,15 @@ func (p *peer) negotiate(proto channel.Protocol, id string) bool {
 	return true
 }
 
-// read returns the next record the client sent.
+// read returns the next record the client sent; false when the client
+// went away.
 func (p *peer) read() (message.Message, bool) {
 	p.t.Helper()
 	b, err := p.rd.frame()
-	if err != nil {
+	if errors.Is(err, ErrFrame) {
 		p.t.Errorf("server read: %v", err)
+	}
+	if err != nil {
 		return message.Message{}, false
 	}
 	v, err := storable.Thaw(b)
