@@ -171,6 +171,10 @@ func (c *Client) await(l *link, session, state string, deadline time.Time) (any,
 	}
 	for {
 		m, err := c.readRecord(l)
+		if errors.Is(err, message.ErrMalformed) {
+			c.warn("dropped a record: %v", err)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package clientlite
 
 import (
+	"context"
 	"errors"
 	"os"
 	"strings"
@@ -60,7 +61,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // Timeout reports whether the operation failed because a reply, a
 // connection or a negotiation took too long, as net.Error does.
 func (e *Error) Timeout() bool {
-	return errors.Is(e.Err, ErrTimeout) || errors.Is(e.Err, os.ErrDeadlineExceeded)
+	return errors.Is(e.Err, ErrTimeout) || errors.Is(e.Err, os.ErrDeadlineExceeded) ||
+		errors.Is(e.Err, context.DeadlineExceeded)
 }
 
 // RemoteError is the remote_error record (IKC spec 10.7) a server sends
