@@ -16,11 +16,11 @@ import (
 // fakeServer is a scripted IKC server on loopback or a unix socket: each
 // test accepts connections and plays the server's part by hand.
 type fakeServer struct {
-	t  *testing.T
+	t  testing.TB
 	ln net.Listener
 }
 
-func newFakeServer(t *testing.T, network string) *fakeServer {
+func newFakeServer(t testing.TB, network string) *fakeServer {
 	t.Helper()
 	addr := "127.0.0.1:0"
 	if network == "unix" {
@@ -83,7 +83,7 @@ func (s *fakeServer) serve(fn func(p *peer)) {
 
 // peer is the server end of one connection.
 type peer struct {
-	t    *testing.T
+	t    testing.TB
 	conn net.Conn
 	rd   *reader
 	id   string
