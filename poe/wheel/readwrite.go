@@ -264,6 +264,12 @@ func (w *ReadWrite) putFailed(err error) {
 }
 
 func (w *ReadWrite) scheduleFlush() {
+	if w.k.GetActiveSession().IsKernel() {
+		// Outside any handler (before Run, or between timeslices) no
+		// round is ending: let writability wake the loop, as POE does.
+		w.resumeWrite()
+		return
+	}
 	if !w.flushQueued {
 		w.flushQueued = true
 		w.k.AfterDispatch(w.afterFn)

@@ -241,7 +241,13 @@ func (w *Run) Put(records ...any) bool {
 		}
 	}
 	w.one[0] = nil
-	if before == 0 && w.inDrv.GetOutOctets() > 0 && !w.queued {
+	switch {
+	case before > 0 || w.inDrv.GetOutOctets() == 0 || w.queued:
+	case w.k.GetActiveSession().IsKernel():
+		// Outside any handler no round is ending: wait for writability.
+		w.paused = false
+		w.k.SelectResumeWrite(w.stdin)
+	default:
 		w.queued = true
 		w.k.AfterDispatch(w.afterFn)
 	}

@@ -110,3 +110,32 @@ func TestCloseFromAnotherSession(t *testing.T) {
 		t.Error("the owner did not stop")
 	}
 }
+
+// TestReadWritePutOutsideHandler checks that a Put made outside any
+// handler, before Run, is written: no round ends to flush it, so the wheel
+// waits for writability as POE does.
+func TestReadWritePutOutsideHandler(t *testing.T) {
+	checkFds(t)
+	a, b := socketpair(t)
+	var w, r *wheel.ReadWrite
+	k := kernel.MustNew()
+	defer k.Close()
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			w, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: a})
+			r, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: b, InputEvent: "in"})
+			return nil
+		},
+		"in": func(e *kernel.Event) any { w.Close(); r.Close(); return nil },
+	}})
+	w.Put("x")
+	done := make(chan error, 1)
+	go func() { done <- k.Run() }()
+	select {
+	case <-done:
+	case <-timeout():
+		k.Signal(k.Session(), "KILL")
+		<-done
+		t.Fatal("the put was never written")
+	}
+}
