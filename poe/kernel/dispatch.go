@@ -293,11 +293,18 @@ func (k *Kernel) invoke(entry *stateEntry, sender *Session, event string, args [
 	}
 
 	prev, prevEv := k.cur.Load(), k.activeEv
-	k.cur.Store(entry)
-	k.activeEv = event
 	k.depth++
 	k.inHandler++
-	if direct || !k.catchPanics {
+	if direct {
+		// A call to the active session itself opens no dispatch frame in
+		// POE: the active event, and so the CALLER_STATE of what the
+		// handler posts, stay the caller's.
+		defer k.leave(e, prev, prevEv)
+		return entry.h(e)
+	}
+	k.cur.Store(entry)
+	k.activeEv = event
+	if !k.catchPanics {
 		defer k.leave(e, prev, prevEv)
 		return entry.h(e)
 	}
