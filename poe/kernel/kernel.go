@@ -295,7 +295,7 @@ func (k *Kernel) spin() bool {
 // timeoutMs is how long the poller may block: until the next due item,
 // 0 when posts are waiting, at most an hour.
 func (k *Kernel) timeoutMs() int {
-	if k.ring.n > 0 || k.inboxN.Load() > 0 {
+	if k.ring.n > 0 || k.inboxN.Load() > 0 || len(k.flushers) > 0 {
 		return 0
 	}
 	t := k.timers.peek()
