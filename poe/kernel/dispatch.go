@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -34,6 +35,11 @@ func (k *Kernel) Post(dest any, state string, args ...any) error {
 }
 
 func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn func()) error {
+	var file string
+	var line int
+	if k.callerInfo && kind == kindEvent {
+		file, line = callerPos()
+	}
 	prio := k.postPrio()
 	sender, callerState := k.self, ""
 	if cur := k.cur.Load(); cur != nil {
@@ -51,6 +57,7 @@ func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn 
 	k.inbox = k.inbox[:len(k.inbox)+1]
 	it := &k.inbox[len(k.inbox)-1]
 	it.prio, it.kind, it.dest, it.sender, it.state, it.callerState, it.fn, it.hidx = prio, kind, s, sender, state, callerState, fn, -1
+	it.callerFile, it.callerLine = file, line
 	it.setArgs(args)
 	k.inboxN.Add(1)
 	k.mu.Unlock()
@@ -131,10 +138,27 @@ func (s *Session) setState(name string, h Handler) {
 	s.table[name] = &stateEntry{s: s, name: name, h: h}
 }
 
+// callerPos finds the user's call site: the first frame outside this
+// package, so that calls made through the kernel's own helpers (Alarm
+// through setAlarm, a Postback through Post) still name the user's line.
 func callerPos() (string, int) {
-	_, file, line, _ := runtime.Caller(2)
-	return file, line
+	var pcs [16]uintptr
+	n := runtime.Callers(2, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, pkgPrefix) {
+			return f.File, f.Line
+		}
+		if !more {
+			return "", 0
+		}
+	}
 }
+
+// pkgPrefix begins the name of every function of this package; a test
+// package's functions continue with "_test." instead and count as users.
+var pkgPrefix = reflect.TypeOf((*Kernel)(nil)).Elem().PkgPath() + "."
 
 // enqueue puts a post into the ring with POE's strictly increasing
 // priority and counts it for its sessions.
