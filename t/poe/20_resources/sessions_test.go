@@ -1,0 +1,210 @@
+package resources_test
+
+import (
+	"errors"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/poe-go/poe/poe/kernel"
+)
+
+// family builds a session named name that records POE's own events in tr
+// and runs extra in its _start.
+func family(tr *trail, name string, extra func(e *kernel.Event) any) kernel.Session {
+	return kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			tr.add("%s _start %v", name, e.Args)
+			if extra != nil {
+				return extra(e)
+			}
+			return name + "-startret"
+		},
+		"_stop": func(e *kernel.Event) any {
+			tr.add("%s _stop", name)
+			return name + "-stopret"
+		},
+		"_child": func(e *kernel.Event) any {
+			if len(e.Args) > 2 {
+				tr.add("%s _child %v %v %v", name, e.Arg(0), e.Arg(1), e.Arg(2))
+			} else {
+				tr.add("%s _child %v %v", name, e.Arg(0), e.Arg(1))
+			}
+			return nil
+		},
+		"_parent": func(e *kernel.Event) any {
+			tr.add("%s _parent %v -> %v", name, e.Arg(0), e.Arg(1))
+			return nil
+		},
+	}}
+}
+
+// TestSessionLifecycle mirrors POE's t/20_resources/00_base/sessions.pm
+// through the public API and checks POE-SEMANTICS 2.1, 2.4 and 4's
+// verified sequences: _start runs inside Create, the parent hears
+// _child create with _start's value, children stop before their parents,
+// and each stop is followed by the parent's _child lose with _stop's value.
+func TestSessionLifecycle(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	var senders []*kernel.Session
+	k.Create(family(&tr, "P", func(e *kernel.Event) any {
+		senders = append(senders, e.Sender)
+		c := e.Kernel.Create(kernel.Session{Args: []any{1, 2}, States: family(&tr, "C", func(e *kernel.Event) any {
+			senders = append(senders, e.Sender)
+			e.Kernel.Create(family(&tr, "G", nil))
+			return "C-startret"
+		}).States})
+		tr.add("create returned %v", c)
+		return "P-startret"
+	}))
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.expect(t,
+		"P _start []",
+		"C _start [1 2]",
+		"G _start []",
+		"C _child create session 3 G-startret",
+		"P _child create session 2 C-startret",
+		"create returned session 2",
+		"G _stop",
+		"C _child lose session 3 G-stopret",
+		"C _stop",
+		"P _child lose session 2 C-stopret",
+		"P _stop",
+	)
+	t.Run("the SENDER of _start is the creator", func(t *testing.T) {
+		if !senders[0].IsKernel() || senders[1].ID() != 1 {
+			t.Errorf("_start senders = %v, want the kernel then session 1", senders)
+		}
+	})
+}
+
+// TestSessionWithoutStart checks that a session without _start is refused.
+func TestSessionWithoutStart(t *testing.T) {
+	k := newKernel(t)
+	k.SetLogOutput(discard{})
+	if s := k.Create(kernel.Session{States: kernel.States{"x": nop}}); s != nil {
+		t.Errorf("Create without _start = %v, want nil", s)
+	}
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIdleSessionSurvivesOneRound checks POE-SEMANTICS 2.1: a session that
+// did nothing in _start lives until the kernel's garbage-collection event
+// for it is dispatched, so an event yielded by another session in the
+// same round still finds it.
+func TestIdleSessionSurvivesOneRound(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	idle := k.Create(family(&tr, "idle", nil))
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			tr.add("idle alive in _start: %v", idle.Alive())
+			if err := e.Kernel.Post(idle, "poke"); err != nil {
+				t.Errorf("Post to a session before its GC = %v", err)
+			}
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.expect(t, "idle _start []", "idle alive in _start: true", "idle _stop")
+}
+
+// TestDetach checks POE-SEMANTICS 4's verified detach sequences:
+// detach_child gives the parent _child lose with no value and the child
+// _parent with the kernel as new parent; a second detach_child is EPERM;
+// detach_myself of a top-level session is EPERM.
+func TestDetach(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(family(&tr, "P", func(e *kernel.Event) any {
+		c2 := e.Kernel.Create(family(&tr, "C2", func(e *kernel.Event) any {
+			e.Kernel.Delay("later", time.Millisecond) // outlives P
+			return nil
+		}))
+		if err := e.Kernel.DetachChild(c2); err != nil {
+			t.Errorf("DetachChild = %v", err)
+		}
+		if err := e.Kernel.DetachChild(c2); !errors.Is(err, syscall.EPERM) {
+			t.Errorf("second DetachChild = %v, want EPERM", err)
+		}
+		if err := e.Kernel.DetachChild(999); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("DetachChild(unknown) = %v, want ESRCH", err)
+		}
+		if err := e.Kernel.DetachMyself(); !errors.Is(err, syscall.EPERM) {
+			t.Errorf("DetachMyself at top level = %v, want EPERM", err)
+		}
+		tr.add("C2 parent is kernel: %v", c2.Parent().IsKernel())
+		return nil
+	}))
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.expect(t,
+		"P _start []", "C2 _start []",
+		"P _child create session 2 <nil>",
+		"P _child lose session 2 <nil>",
+		"C2 _parent session 1 -> kernel "+k.ID(),
+		"C2 parent is kernel: true",
+		"P _stop",
+		"C2 _stop",
+	)
+}
+
+// objectStates is a session object: its exported handler methods become
+// states, Start and Stop are bound to _start and _stop.
+type objectStates struct{ tr *trail }
+
+func (o *objectStates) Start(e *kernel.Event) any {
+	o.tr.add("Start heap=%v", e.Heap)
+	e.Kernel.Yield("Hello", "world")
+	return nil
+}
+
+func (o *objectStates) Hello(e *kernel.Event) any { o.tr.add("Hello %v", e.Arg(0)); return nil }
+
+func (o *objectStates) Stop(e *kernel.Event) any { o.tr.add("Stop"); return nil }
+
+// TestObjectStates checks object_states and the HEAP slot.
+func TestObjectStates(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(kernel.Session{Object: &objectStates{&tr}, Heap: "the heap"})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.expect(t, "Start heap=the heap", "Hello world", "Stop")
+}
+
+// TestRuntimeStates checks POE's state(): adding, replacing and removing a
+// handler at run time, and ESRCH outside any session.
+func TestRuntimeStates(t *testing.T) {
+	k := newKernel(t)
+	k.SetLogOutput(discard{})
+	var tr trail
+	if err := k.State("x", nop); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("State outside a session = %v, want ESRCH", err)
+	}
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.State("added", func(e *kernel.Event) any {
+				tr.add("added")
+				e.Kernel.State("added", nil)
+				e.Kernel.Yield("added")
+				return nil
+			})
+			e.Kernel.Yield("added")
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.expect(t, "added")
+}
