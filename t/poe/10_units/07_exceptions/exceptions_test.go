@@ -1,0 +1,155 @@
+package exceptions_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/poe-go/poe/poe/kernel"
+)
+
+// TestNormal mirrors POE's t/10_units/07_exceptions/01_normal.t: a panic
+// in a handler becomes a DIE signal whose payload names the failed event,
+// the state that posted it and the error, and a handler that calls
+// SigHandled keeps the session alive.
+func TestNormal(t *testing.T) {
+	k := newKernel(t, kernel.WithCallerInfo(true))
+	var tr trail
+	var info map[string]any
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.Sig("DIE", "avoid_death")
+			e.Kernel.Yield("death")
+			e.Kernel.Delay("party", 10*time.Millisecond)
+			return nil
+		},
+		"death": func(e *kernel.Event) any { panic("OMG THEY CANCELLED FRIENDS") },
+		"avoid_death": func(e *kernel.Event) any {
+			tr.add("caught %v", e.Arg(0))
+			info, _ = e.Arg(1).(map[string]any)
+			e.Kernel.Sig("DIE", "")
+			e.Kernel.SigHandled()
+			return nil
+		},
+		"party": func(e *kernel.Event) any { tr.add("survived"); return nil },
+		"_stop": func(e *kernel.Event) any { tr.add("stop"); return nil },
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatalf("Run = %v, want nil after a handled DIE", err)
+	}
+	tr.expect(t, "caught DIE", "survived", "stop")
+	s1 := info["dest_session"].(*kernel.Session)
+	cases := []struct {
+		key  string
+		want any
+	}{
+		{"event", "death"},
+		{"from_state", "_start"},
+		{"error_str", "OMG THEY CANCELLED FRIENDS"},
+		{"source_session", s1},
+		{"file", "exceptions_test.go"},
+	}
+	for _, c := range cases {
+		t.Run("the DIE payload has "+c.key, func(t *testing.T) {
+			got := info[c.key]
+			if c.key == "file" {
+				got = filepath.Base(got.(string))
+			}
+			if got != c.want {
+				t.Errorf("%s = %v, want %v", c.key, got, c.want)
+			}
+		})
+	}
+	t.Run("the DIE payload has the line and the error value", func(t *testing.T) {
+		if line, _ := info["line"].(int); line == 0 {
+			t.Errorf("line = %v", info["line"])
+		}
+		var perr *kernel.PanicError
+		if err, _ := info["error"].(error); !errors.As(err, &perr) || perr.State != "death" {
+			t.Errorf("error = %v", info["error"])
+		}
+	})
+}
+
+// TestNotHandled mirrors POE's t/10_units/07_exceptions/03_not_handled.t:
+// a DIE that nobody handles stops every session, not only the one that
+// failed, and Run returns the panic.
+func TestNotHandled(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.Sig("DIE", "mock_death")
+			e.Kernel.Yield("death")
+			return nil
+		},
+		"death":      func(e *kernel.Event) any { panic("OMG THEY CANCELLED FRIENDS") },
+		"mock_death": func(e *kernel.Event) any { tr.add("saw %v", e.Arg(0)); return nil },
+		"_stop":      func(e *kernel.Event) any { tr.add("first stops"); return nil },
+	}})
+	k.Create(kernel.Session{States: kernel.States{
+		"_start":      func(e *kernel.Event) any { e.Kernel.Delay("last_breath", time.Second); return nil },
+		"last_breath": func(e *kernel.Event) any { t.Error("the kernel survived an unhandled exception"); return nil },
+		"_stop":       func(e *kernel.Event) any { tr.add("other stops"); return nil },
+	}})
+	err := run(t, k)
+	var perr *kernel.PanicError
+	if !errors.As(err, &perr) || !strings.Contains(err.Error(), "OMG THEY CANCELLED FRIENDS") {
+		t.Fatalf("Run = %v, want the panic", err)
+	}
+	tr.expect(t, "saw DIE", "first stops", "other stops")
+}
+
+// TestCallToAnotherSessionCatches checks POE-SEMANTICS 3.3: a panic in a
+// handler reached by call from another session is caught there, call
+// returns nil, and the DIE signal goes to the callee.
+func TestCallToAnotherSessionCatches(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.AliasSet("callee")
+			e.Kernel.Sig("DIE", "died")
+			return nil
+		},
+		"boom": func(e *kernel.Event) any { panic("kid died") },
+		"died": func(e *kernel.Event) any {
+			info := e.Arg(1).(map[string]any)
+			tr.add("callee DIE in %v", info["event"])
+			e.Kernel.SigHandled()
+			e.Kernel.AliasRemove("callee")
+			return nil
+		},
+	}})
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			v, err := e.Kernel.Call("callee", "boom")
+			tr.add("call returned %v %v", v, err)
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.expect(t, "call returned <nil> <nil>", "callee DIE in boom")
+}
+
+// TestTurnOff mirrors POE's t/10_units/07_exceptions/02_turn_off.t: with
+// WithCatchPanics(false) a panic leaves Run.
+func TestTurnOff(t *testing.T) {
+	k := newKernel(t, kernel.WithCatchPanics(false))
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { e.Kernel.Yield("death"); return nil },
+		"death":  func(e *kernel.Event) any { panic("uncaught") },
+	}})
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		k.Run()
+	}()
+	if got != "uncaught" {
+		t.Errorf("recovered %v, want the handler's panic", got)
+	}
+}
