@@ -235,7 +235,9 @@ func (k *Kernel) RunOneTimeslice() bool {
 	if k.exception != nil && k.inHandler == 0 {
 		k.Stop()
 	}
-	return len(k.sessions) > 0 && !k.stopReq
+	more := len(k.sessions) > 0 && !k.stopReq
+	k.stopReq = false // Stop ends this Run only: sessions created later run on the next
+	return more
 }
 
 // waitAndDispatchIO waits in the poller for as long as nothing is due.
