@@ -283,7 +283,10 @@ func (k *Kernel) forwardSignals(ch chan os.Signal, done chan struct{}) {
 		case sig := <-ch:
 			name := sigName[sig]
 			if sig == syscall.SIGCHLD {
+				// As in POE, SIGCHLD only triggers reaping; each reaped
+				// child becomes its own CHLD signal with pid and status.
 				k.postItem(k.self, kindFunc, "", nil, k.reapChildren)
+				continue
 			}
 			k.Signal(k.self, name)
 		case <-done:
