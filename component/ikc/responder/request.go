@@ -1,0 +1,132 @@
+package responder
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/poe-go/poe/component/ikc/message"
+	"github.com/poe-go/poe/poe/kernel"
+)
+
+// request runs one record received from peer (spec 11). It is the shared
+// path of remote channels and of the local kernel pseudo-channel.
+func (r *Responder) request(peer string, m message.Message) {
+	if r.shut {
+		return
+	}
+	target, err := m.Target()
+	if err != nil {
+		r.requestError(peer, &m, "", fmt.Sprintf("Invalid specifier %q", m.Event), message.PhaseRequest, false)
+		return
+	}
+	rkernel := target.Kernel
+	state := target.State
+	args := []any{m.Params}
+	if state == message.ProxyState {
+		if state, args, err = m.Unproxy(); err != nil {
+			r.requestError(peer, &m, rkernel, err.Error(), message.PhaseRequest, true)
+			return
+		}
+	}
+	if text, ok := r.permitted(peer, target.Session, state); !ok {
+		r.requestError(peer, &m, rkernel, text, message.PhaseCheck, true)
+		return
+	}
+	if target.Args != "" {
+		args = append(args, target.Args)
+	}
+	dest := r.k.AliasResolve(target.Session)
+	if dest == nil || dest.IsKernel() {
+		r.requestError(peer, &m, rkernel, fmt.Sprintf("Unknown session '%s'", target.Session), message.PhaseResolve, true)
+		return
+	}
+	prev := r.curPeer
+	r.curPeer = peer
+	result, err := r.thunks.invoke(m.From, dest, state, args)
+	r.curPeer = prev
+	if err != nil {
+		r.requestError(peer, &m, rkernel, err.Error(), message.PhaseInvocation, true)
+		return
+	}
+	if m.RSVP == nil {
+		return
+	}
+	if m.Want == message.WantList {
+		list, isList := result.([]any)
+		if !isList && result != nil {
+			list = []any{result}
+		}
+		if len(list) == 0 {
+			return
+		}
+		result = list
+	} else if result == nil {
+		return
+	}
+	r.send(message.Response(*m.RSVP, result, nil), dest, false)
+}
+
+// permitted is the check phase: a one-shot call permission for
+// session/state, else the publication tables.
+func (r *Responder) permitted(peer, session, state string) (string, bool) {
+	if r.revoke(session, state) {
+		r.answered(peer, session, state)
+		return "", true
+	}
+	pub := r.published[session]
+	if len(pub) == 0 {
+		return fmt.Sprintf("Session '%s' is not available for remote kernels", session), false
+	}
+	if !pub[state] {
+		return fmt.Sprintf("Session '%s' has not published state '%s'", session, state), false
+	}
+	return "", true
+}
+
+// requestError reports a failed request: error local-<phase> to the local
+// monitors (under the local kernel's ID), then, unless the record was
+// itself an error, a remote_error to the peer's responder. hasKernel tells
+// whether rkernel is known (Perl's undef otherwise).
+func (r *Responder) requestError(peer string, m *message.Message, rkernel, text string, phase message.Phase, hasKernel bool) {
+	text = strings.TrimRight(text, "\n")
+	if m != nil {
+		text += ".  Request " + m.EventName()
+		if m.From != nil {
+			text += " sent by " + m.From.String()
+		}
+	}
+	r.informError(r.localID, "local-"+string(phase), text)
+	if m != nil && m.IsError {
+		return
+	}
+	var kp *string
+	if hasKernel {
+		kp = &rkernel
+	}
+	r.send(message.RemoteError(message.ErrorsTo(peer), text, kp, phase), nil, false)
+}
+
+// stateRemoteError is IKC/remote_error: a peer failed one of our requests.
+// Monitors get error remote-<phase> under the kernel the failed request
+// named (or the peer, when it named none).
+func (r *Responder) stateRemoteError(e *kernel.Event) any {
+	p, ok := e.Arg(0).([]any)
+	if !ok || len(p) < 3 {
+		r.warn("remote_error with params %s", describe(e.Arg(0)))
+		return 0
+	}
+	text := strings.TrimRight(scalarString(p[0]), "\n")
+	name := scalarString(p[1])
+	if name == "" {
+		name = r.curPeer
+	}
+	if name == "" {
+		name = "*"
+	}
+	op := "remote-" + scalarString(p[2])
+	n := r.inform(name, MonitorError, op, text)
+	if n == 0 {
+		r.warn("%s: %s", op, text)
+	}
+	return n
+}

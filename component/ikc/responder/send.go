@@ -1,0 +1,139 @@
+package responder
+
+import (
+	"fmt"
+
+	"github.com/poe-go/poe/component/ikc/message"
+	"github.com/poe-go/poe/component/ikc/specifier"
+	"github.com/poe-go/poe/poe/kernel"
+)
+
+// send is the responder's send_msg (spec 12): it routes m to the kernel its
+// event names (or the default kernel), granting one call permission per
+// channel for an rsvp, and returns how many channels took it. sender is the
+// session that asked, whose published alias becomes the record's from.
+// With track set, a call sent to a remote channel is remembered until its
+// answer comes, so that losing the channel can be reported.
+func (r *Responder) send(m message.Message, sender *kernel.Session, track bool) (int, error) {
+	if r.shut {
+		return 0, ErrShutdown
+	}
+	target, err := m.Target()
+	if err != nil {
+		r.warn("Bad state %s: %v", m.EventName(), err)
+		return 0, fmt.Errorf("%w: %v", ErrBadSpecifier, err)
+	}
+	if target.Session == "" || target.State == "" {
+		r.warn("Specifier %s names no session or no state; nothing sent", m.EventName())
+		return 0, fmt.Errorf("%w: %s names no session or no state", ErrBadSpecifier, m.EventName())
+	}
+	name := target.Kernel
+	if name == "" {
+		name = r.defKernel
+	}
+	if name == "" {
+		r.warn("No default kernel to send %s to", m.EventName())
+		return 0, fmt.Errorf("%w: %s names no kernel and there is no default kernel", ErrNoKernel, m.EventName())
+	}
+	if m.From == nil {
+		m.From = r.fromFor(sender)
+	}
+	chans := r.route(name)
+	if len(chans) == 0 {
+		text := fmt.Sprintf("%d: Unknown kernel '%s'.", r.pid, name)
+		if name == specifier.Any {
+			text = fmt.Sprintf("%d: Not connected to any foreign kernels.", r.pid)
+		}
+		r.informError(name, "resolve", text)
+		return 0, fmt.Errorf("%w: %s", ErrNoKernel, text)
+	}
+	n := 0
+	for _, ch := range chans {
+		one := m
+		var pc *pendingCall
+		if m.RSVP != nil {
+			rsvp := *m.RSVP
+			one.RSVP = &rsvp
+			r.grant(rsvp.Session, rsvp.State)
+			if _, local := ch.(*localChannel); track && !local {
+				pc = r.addPending(ch, target.String(), rsvp, sender)
+			}
+		}
+		if ch.Send(&one) {
+			n++
+			continue
+		}
+		if m.RSVP != nil {
+			r.revoke(m.RSVP.Session, m.RSVP.State)
+			r.removePending(ch, pc)
+		}
+	}
+	return n, nil
+}
+
+// route returns the channels a kernel name reaches: every registered
+// channel (the local pseudo-channel included) for "*", else the channel of
+// the ID the name is or is an alias of.
+func (r *Responder) route(name string) []Channel {
+	if name == specifier.Any {
+		out := make([]Channel, 0, len(r.channels))
+		for _, id := range sortedKeys(r.channels) {
+			out = append(out, r.channels[id])
+		}
+		return out
+	}
+	if id, ok := r.resolveKernel(name); ok {
+		return []Channel{r.channels[id]}
+	}
+	return nil
+}
+
+// resolveKernel maps a kernel name or alias to its registered ID.
+func (r *Responder) resolveKernel(name string) (string, bool) {
+	if _, ok := r.channels[name]; ok {
+		return name, true
+	}
+	id, ok := r.kernels[name]
+	return id, ok
+}
+
+// fromFor is the from of a record sent by session (spec 12 step 3): its
+// first published alias in sorted order, or nil.
+func (r *Responder) fromFor(session *kernel.Session) *message.Address {
+	if session == nil || session.IsKernel() || !session.Alive() {
+		return nil
+	}
+	for _, a := range r.k.AliasList(session) {
+		if len(r.published[a]) > 0 {
+			return &message.Address{Kernel: r.localID, Session: a, State: message.ProxyState}
+		}
+	}
+	return nil
+}
+
+// grant records one permission for session/state to be posted once by a
+// remote kernel: the answer to a call (spec 13.3).
+func (r *Responder) grant(session, state string) {
+	st := r.rsvp[session]
+	if st == nil {
+		st = map[string]int{}
+		r.rsvp[session] = st
+	}
+	st[state]++
+}
+
+// revoke takes back one permission; it reports whether there was one.
+func (r *Responder) revoke(session, state string) bool {
+	st := r.rsvp[session]
+	if st[state] == 0 {
+		return false
+	}
+	st[state]--
+	if st[state] == 0 {
+		delete(st, state)
+		if len(st) == 0 {
+			delete(r.rsvp, session)
+		}
+	}
+	return true
+}
