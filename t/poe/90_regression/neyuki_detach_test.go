@@ -13,7 +13,7 @@ func TestNeyukiDetach(t *testing.T) {
 	k := newKernel(t)
 	var tr trail
 	k.Create(kernel.Session{States: kernel.States{
-		"_start": func(e *kernel.Event) any { tr.add("parent starts"); e.Kernel.Yield("parent"); return nil },
+		"_start":  func(e *kernel.Event) any { tr.add("parent starts"); e.Kernel.Yield("parent"); return nil },
 		"_parent": func(e *kernel.Event) any { t.Error("parent received _parent"); return nil },
 		"_child": func(e *kernel.Event) any {
 			tr.add("parent _child %v", e.Arg(0))
