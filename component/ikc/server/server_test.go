@@ -9,7 +9,7 @@ import (
 	"github.com/poe-go/poe/poe/kernel"
 )
 
-func TestSmokeTwoKernels(t *testing.T) {
+func TestTwoKernelsPostAndCall(t *testing.T) {
 	ks := kernel.MustNew(kernel.WithName("Server"))
 	kc := kernel.MustNew(kernel.WithName("Client"))
 	defer ks.Close()
