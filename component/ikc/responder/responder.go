@@ -45,21 +45,21 @@ type Responder struct {
 
 	subscribeTimeout time.Duration
 
-	published map[string]map[string]bool  // local: alias -> states
-	rsvp      map[string]map[string]int   // session -> state -> one-shot permissions
-	channels  map[string]Channel          // remote ID -> channel (and the local ID -> local channel)
-	ids       map[Channel]string          // channel -> remote ID
-	kernels   map[string]string           // alias -> remote ID
-	aliases   map[string][]string         // remote ID -> aliases in registration order
-	proxies   map[string][]*proxy         // kernel name -> proxy sessions
-	monitors  map[string][]*monitor       // watched name -> watchers in registration order
-	starting  map[Channel]bool            // channels still negotiating
-	receipts  map[string]*receipt         // receipt state -> pending subscription answer
-	pending   map[Channel][]*pendingCall  // calls sent on a channel, awaiting an answer
-	defKernel string                      // default remote kernel ID
-	local     *localChannel               // the local kernel pseudo-channel, once RegisterLocal ran
-	thunks    thunkPool                   // the SENDERs of incoming requests
-	curPeer   string                      // peer of the request being handled
+	published map[string]map[string]bool // local: alias -> states
+	rsvp      map[string]map[string]int  // session -> state -> one-shot permissions
+	channels  map[string]Channel         // remote ID -> channel (and the local ID -> local channel)
+	ids       map[Channel]string         // channel -> remote ID
+	kernels   map[string]string          // alias -> remote ID
+	aliases   map[string][]string        // remote ID -> aliases in registration order
+	proxies   map[string][]*proxy        // kernel name -> proxy sessions
+	monitors  map[string][]*monitor      // watched name -> watchers in registration order
+	starting  map[Channel]bool           // channels still negotiating
+	receipts  map[string]*receipt        // receipt state -> pending subscription answer
+	pending   map[Channel][]*pendingCall // calls sent on a channel, awaiting an answer
+	defKernel string                     // default remote kernel ID
+	local     *localChannel              // the local kernel pseudo-channel, once RegisterLocal ran
+	thunks    thunkPool                  // the SENDERs of incoming requests
+	curPeer   string                     // peer of the request being handled
 	nreceipt  int
 	shut      bool
 	log       *log.Logger

@@ -29,13 +29,13 @@ type subscription struct {
 // receipt waits for the answers to one spec's do_you_have: one answer,
 // or one per connected kernel for "*".
 type receipt struct {
-	sub     *subscription
-	spec    string // as the subscriber wrote it
-	target  specifier.Specifier
-	chans   []Channel // channels that still owe an answer
-	ok      bool
-	alarm   kernel.AlarmID
-	armed   bool
+	sub    *subscription
+	spec   string // as the subscriber wrote it
+	target specifier.Specifier
+	chans  []Channel // channels that still owe an answer
+	ok     bool
+	alarm  kernel.AlarmID
+	armed  bool
 }
 
 // subscribe runs IKC/subscribe for sender (spec 13.4). callback is a state
@@ -86,7 +86,11 @@ func (r *Responder) subscribeOne(sub *subscription, spec string) {
 		return
 	}
 	if target.Kernel == "" || r.isLocal(target.Kernel) {
-		r.informError(r.localID, "subscribe", "You can't subscribe to a session within the current kernel.")
+		name := target.Kernel
+		if name == "" {
+			name = r.localID
+		}
+		r.informError(name, "subscribe", "You can't subscribe to a session within the current kernel.")
 		sub.done(spec, false)
 		return
 	}

@@ -30,7 +30,7 @@ type thunk struct {
 // thunkPool holds the current thunk and makes a new one when a handler
 // kept the current one (took an extra reference on its SENDER).
 type thunkPool struct {
-	r   *Responder
+	r     *Responder
 	cur   *thunk
 	n     int
 	depth int
