@@ -46,6 +46,14 @@ func (k *Kernel) RefcountDecrement(session any, tag string) (int, error) {
 	return 0, nil
 }
 
+// ExtraRefs returns how many extra-reference tags (RefcountIncrement) hold
+// session s: POE's _data_extref_count_ses. IKC's responder uses it to know
+// whether a handler kept a thunk. Loop-only.
+func (s *Session) ExtraRefs() int {
+	s.k.loopOnly("ExtraRefs")
+	return len(s.extrefs)
+}
+
 // Postback is POE's $session->postback: a function that posts state to
 // the session with ARG0 the creation arguments and ARG1 the call's
 // arguments. It holds the session alive (an "anon_event" extra reference)

@@ -2,7 +2,6 @@ package responder
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/poe-go/poe/component/ikc/message"
@@ -149,14 +148,6 @@ func (t *thunk) forward(sender *kernel.Session, state string, args []any) any {
 	return nil
 }
 
-// extraRefs counts the extra references (refcount_increment tags) held on
-// s. The kernel has no call that reads this count, which Perl's responder
-// gets from POE's internals, so it is read from the session record; a
-// kernel without that field makes every thunk count as unheld.
-func extraRefs(s *kernel.Session) int {
-	v := reflect.ValueOf(s).Elem().FieldByName("extrefs")
-	if !v.IsValid() || v.Kind() != reflect.Map {
-		return 0
-	}
-	return v.Len()
-}
+// extraRefs counts the extra references (refcount_increment tags) held
+// on s, as Perl's responder reads them from POE.
+func extraRefs(s *kernel.Session) int { return s.ExtraRefs() }
