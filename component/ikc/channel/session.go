@@ -10,7 +10,6 @@ import (
 	"github.com/poe-go/poe/component/ikc/responder"
 	"github.com/poe-go/poe/poe/filter"
 	"github.com/poe-go/poe/poe/kernel"
-	"github.com/poe-go/poe/poe/serial"
 	"github.com/poe-go/poe/poe/wheel"
 )
 
@@ -53,6 +52,12 @@ type Config struct {
 	MaxFrame int
 	// MaxLineLength bounds one negotiation line.
 	MaxLineLength int
+	// MaxDepth and MaxItems bound the nesting and the number of values of
+	// one thawed record (DefaultMaxDepth and DefaultMaxItems when zero).
+	MaxDepth, MaxItems int
+	// MaxOutput is the output high-water mark in octets: a peer that lets
+	// more pile up is dropped (DefaultMaxOutput when zero).
+	MaxOutput int
 }
 
 // conn is one channel session: POE::Component::IKC::Channel. It implements
@@ -183,7 +188,7 @@ func (c *conn) input(e *kernel.Event) any {
 func (c *conn) negotiated(e *kernel.Event) {
 	c.result, _ = c.neg.Result()
 	e.Kernel.Delay("timeout", -1)
-	ser, err := serial.Lookup(c.result.Serializer)
+	ser, err := c.serializer(c.result.Serializer)
 	if err != nil {
 		c.fail("negotiate", 0, fmt.Sprintf("negotiated serializer %q is not available: %v", c.result.Serializer, err))
 		c.Shutdown()
@@ -294,6 +299,9 @@ func (c *conn) Send(m *message.Message) bool {
 	}
 	m.FillKernel(c.result.KernelName)
 	c.rw.Put(m.Value())
+	// A peer over the output limit is dropped here; the record counts as
+	// sent, and a call in it fails through the responder's unregister.
+	c.checkOutput()
 	return true
 }
 

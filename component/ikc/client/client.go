@@ -62,6 +62,15 @@ type Options struct {
 	NegotiationTimeout time.Duration
 	// MaxFrame bounds one received frame.
 	MaxFrame int
+	// MaxLineLength bounds one negotiation line
+	// (channel.DefaultMaxLineLength when zero).
+	MaxLineLength int
+	// MaxDepth and MaxItems bound one thawed record (channel.DefaultMaxDepth
+	// and channel.DefaultMaxItems when zero).
+	MaxDepth, MaxItems int
+	// MaxOutput is the output high-water mark of each connection; a peer
+	// that lets more pile up is dropped (channel.DefaultMaxOutput when zero).
+	MaxOutput int
 }
 
 type cli struct {
@@ -150,6 +159,10 @@ func (c *cli) connected(e *kernel.Event) any {
 		OnError:            c.opts.OnError,
 		NegotiationTimeout: c.opts.NegotiationTimeout,
 		MaxFrame:           c.opts.MaxFrame,
+		MaxLineLength:      c.opts.MaxLineLength,
+		MaxDepth:           c.opts.MaxDepth,
+		MaxItems:           c.opts.MaxItems,
+		MaxOutput:          c.opts.MaxOutput,
 	}
 	if c.opts.Unix != "" {
 		cfg.TransportName = channel.UnixName(c.opts.Unix) + ":" + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(fd)

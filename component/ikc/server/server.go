@@ -62,6 +62,15 @@ type Options struct {
 	NegotiationTimeout time.Duration
 	// MaxFrame bounds one received frame.
 	MaxFrame int
+	// MaxLineLength bounds one negotiation line
+	// (channel.DefaultMaxLineLength when zero).
+	MaxLineLength int
+	// MaxDepth and MaxItems bound one thawed record (channel.DefaultMaxDepth
+	// and channel.DefaultMaxItems when zero).
+	MaxDepth, MaxItems int
+	// MaxOutput is the output high-water mark of each connection; a peer
+	// that lets more pile up is dropped (channel.DefaultMaxOutput when zero).
+	MaxOutput int
 }
 
 type srv struct {
@@ -180,6 +189,10 @@ func (s *srv) accepted(e *kernel.Event) any {
 		OnError:            s.opts.OnError,
 		NegotiationTimeout: s.opts.NegotiationTimeout,
 		MaxFrame:           s.opts.MaxFrame,
+		MaxLineLength:      s.opts.MaxLineLength,
+		MaxDepth:           s.opts.MaxDepth,
+		MaxItems:           s.opts.MaxItems,
+		MaxOutput:          s.opts.MaxOutput,
 	}
 	if s.opts.Unix != "" {
 		cfg.TransportName = channel.UnixName(s.opts.Unix)
