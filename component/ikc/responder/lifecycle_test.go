@@ -131,8 +131,9 @@ func TestMonitorOfOneNameAndData(t *testing.T) {
 }
 
 // TestUnregisterCleansUp: when the connection goes, proxies go (monitor
-// unsubscribe), calls waiting for an answer fail (monitor error "call")
-// and their permissions are taken back, and the kernel is unknown.
+// unsubscribe), calls waiting for an answer fail (monitor error "call" and
+// a *CallError to the rsvp state) and their permissions are taken back,
+// and the kernel is unknown.
 func TestUnregisterCleansUp(t *testing.T) {
 	forEachCodec(t, func(t *testing.T, c codec) {
 		srv, cli, cs, _ := pair(t, c)
@@ -161,6 +162,7 @@ func TestUnregisterCleansUp(t *testing.T) {
 			"* Server <nil> <nil> channel-read [0] ",
 			"* SrvAlias <nil> <nil> channel-read [0] ",
 			"* "+id+" <nil> <nil> call Connection to "+id+" closed before poe://Server/echo/nothing answered",
+			"reply call to poe://Server/echo/nothing (kernel "+id+"): ikc: connection closed before the call was answered",
 			"* "+id+" <nil> <nil> map[kernel:Server session:svc state:]")
 		cli.do(func(*kernel.Event) {
 			if len(cli.r.rsvp) != 0 || len(cli.r.channels) != 0 || len(cli.r.kernels) != 0 || cli.r.defKernel != "" {

@@ -193,12 +193,14 @@ func (l *localChannel) Session() *kernel.Session { return l.r.s }
 // pendingCall is a call sent to a remote kernel whose answer has not come
 // yet. When the channel goes first, the caller's monitors get error with
 // operation "call" under the remote ID, and the permission granted for the
-// answer is taken back. A per-call timeout, when added, arms its timer here
-// and fails the call the same way.
+// answer is taken back; its rsvp state gets a *CallError. A call with a
+// timeout (WithCallTimeout, CallTimeout) arms its timer here and fails the
+// same way when it fires.
 type pendingCall struct {
 	target string // the called specifier, for the message
 	rsvp   message.Address
 	caller int // the calling session's ID
+	alarm  kernel.AlarmID
 }
 
 func (r *Responder) addPending(ch Channel, target string, rsvp message.Address, caller *kernel.Session) *pendingCall {
@@ -207,10 +209,12 @@ func (r *Responder) addPending(ch Channel, target string, rsvp message.Address, 
 		pc.caller = caller.ID()
 	}
 	r.pending[ch] = append(r.pending[ch], pc)
+	r.armCallTimer(pc, r.curCallTimeout)
 	return pc
 }
 
 func (r *Responder) removePending(ch Channel, pc *pendingCall) {
+	r.disarmCallTimer(pc)
 	list := r.pending[ch]
 	for i, p := range list {
 		if p == pc {
@@ -251,7 +255,9 @@ func (r *Responder) failPending(ch Channel, id string) {
 	list := r.pending[ch]
 	delete(r.pending, ch)
 	for _, p := range list {
+		r.disarmCallTimer(p)
 		r.revoke(p.rsvp.Session, p.rsvp.State)
 		r.informError(id, "call", fmt.Sprintf("Connection to %s closed before %s answered", id, p.target))
+		r.failCall(p, id, ErrCallClosed)
 	}
 }

@@ -44,6 +44,8 @@ type Responder struct {
 	pid     int
 
 	subscribeTimeout time.Duration
+	callTimeout      time.Duration // WithCallTimeout
+	curCallTimeout   time.Duration // the timeout of the call being sent
 
 	published map[string]map[string]bool // local: alias -> states
 	rsvp      map[string]map[string]int  // session -> state -> one-shot permissions
@@ -181,23 +183,24 @@ func (r *Responder) states() kernel.States {
 			}
 			return nil
 		},
-		"post":         r.statePost,
-		"call":         r.stateCall,
-		"post2":        r.statePost2,
-		"raw_message":  r.stateRawMessage,
-		"publish":      r.statePublish,
-		"retract":      r.stateRetract,
-		"published":    r.statePublished,
-		"subscribe":    r.stateSubscribe,
-		"unsubscribe":  r.stateUnsubscribe,
-		"monitor":      r.stateMonitor,
-		"default":      r.stateDefault,
-		"shutdown":     r.stateShutdown,
-		"ping":         func(*kernel.Event) any { return "PONG" },
-		"do_you_have":  r.stateDoYouHave,
-		"remote_error": r.stateRemoteError,
-		"_default":     r.stateUnknown,
-		receiptTimeout: r.stateReceiptTimeout,
+		"post":           r.statePost,
+		"call":           r.stateCall,
+		"post2":          r.statePost2,
+		"raw_message":    r.stateRawMessage,
+		"publish":        r.statePublish,
+		"retract":        r.stateRetract,
+		"published":      r.statePublished,
+		"subscribe":      r.stateSubscribe,
+		"unsubscribe":    r.stateUnsubscribe,
+		"monitor":        r.stateMonitor,
+		"default":        r.stateDefault,
+		"shutdown":       r.stateShutdown,
+		"ping":           func(*kernel.Event) any { return "PONG" },
+		"do_you_have":    r.stateDoYouHave,
+		"remote_error":   r.stateRemoteError,
+		"_default":       r.stateUnknown,
+		receiptTimeout:   r.stateReceiptTimeout,
+		callTimeoutState: r.stateCallTimeout,
 	}
 }
 

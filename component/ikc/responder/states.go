@@ -3,6 +3,7 @@ package responder
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/poe-go/poe/component/ikc/message"
 	"github.com/poe-go/poe/component/ikc/specifier"
@@ -26,10 +27,12 @@ func (r *Responder) statePost(e *kernel.Event) any {
 }
 
 // stateCall is IKC/call: ARG0 the target, ARG1 the params, ARG2 the rsvp
-// specifier the answer is posted to ("poe:state" means SENDER's state).
-// It returns nothing, as Perl's call does.
+// specifier the answer is posted to ("poe:state" means SENDER's state),
+// and, a Go extension, an optional ARG3 time.Duration: the call's timeout
+// (see WithCallTimeout). It returns nothing, as Perl's call does.
 func (r *Responder) stateCall(e *kernel.Event) any {
-	if err := r.call(e.Sender, e.Arg(0), e.Arg(1), e.Arg(2)); err != nil {
+	d, _ := e.Arg(3).(time.Duration) // ARG3, a Go extension: the call's timeout
+	if err := r.callWithin(e.Sender, e.Arg(0), e.Arg(1), e.Arg(2), d); err != nil {
 		r.warn("call: %v", err)
 	}
 	return nil
