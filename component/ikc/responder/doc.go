@@ -62,7 +62,8 @@
 // then channel ready; a disconnection error channel-read, channel close,
 // then unregister. Error operations are local-<phase> and remote-<phase>
 // (request, check, resolve, invocation), channel-<op>, subscribe, resolve,
-// and call (a call whose connection closed before its answer came).
+// and call (a call whose connection closed, or whose timeout passed, before
+// its answer came).
 //
 // # Differences from Perl IKC
 //
@@ -79,8 +80,12 @@
 //   - With "*" every channel fills its own kernel name into the rsvp (Perl
 //     shared one record, so the first channel's name stuck), and a channel
 //     that is already closed does not count as reached.
-//   - A call whose connection closes before the answer is reported (monitor
-//     error "call") and its answer permission taken back; a subscription
+//   - A call whose connection closes before the answer, or that gets no
+//     answer within its timeout (WithCallTimeout, CallTimeout, or IKC/call's
+//     optional ARG3 time.Duration), is reported (monitor error "call"), its
+//     answer permission is taken back and its rsvp state gets a *CallError
+//     as ARG0 (ErrCallClosed or ErrCallTimeout) instead of the answer; Perl
+//     leaves such a caller waiting forever. A subscription
 //     whose connection closes counts as refused at once instead of after the
 //     timeout, which is configurable (WithSubscribeTimeout).
 //   - A record that cannot be routed (bad event, bad proxied params,
