@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -216,15 +217,29 @@ func demoClient(kc *kernel.Kernel, port int, t *transcript, errp *error) {
 	}})
 }
 
-// peerName is the name a registered kernel gave itself: the first of its
-// aliases (the others are host:port sanity aliases), or its ID.
+// peerName is the name a registered kernel gave itself: its first alias
+// that is not a transport's sanity alias (host:port or unix:path), else its
+// ID, which is what a ClientLite registers under.
 func peerName(r *responder.Responder, id string) string {
-	if r != nil {
-		if names := r.Kernels()[id]; len(names) > 0 {
-			return names[0]
+	if r == nil {
+		return id
+	}
+	for _, a := range r.Kernels()[id] {
+		if !isTransportName(a) {
+			return a
 		}
 	}
 	return id
+}
+
+// isTransportName reports whether a kernel alias is one IKC derives from
+// the connection rather than a name the kernel chose.
+func isTransportName(a string) bool {
+	if strings.HasPrefix(a, "unix:") {
+		return true
+	}
+	_, _, err := net.SplitHostPort(a)
+	return err == nil
 }
 
 // isEOF reports whether a monitor error is a peer closing its end, which is
