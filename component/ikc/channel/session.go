@@ -3,6 +3,7 @@ package channel
 import (
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 	"time"
 
@@ -118,6 +119,7 @@ func (c *conn) start(e *kernel.Event) any {
 		SanityAlias:   c.cfg.SanityAlias,
 		Serializers:   c.cfg.Serializers,
 		MaxLineLength: c.cfg.MaxLineLength,
+		PID:           os.Getpid(),
 	})
 	if err != nil {
 		c.fail("setup", 0, err.Error())
