@@ -18,7 +18,7 @@ const (
 )
 
 // stateEntry is one bound state. It is immutable, so the loop can publish
-// the running one atomically for Post to read its SENDER from any goroutine.
+// the running one for posts to take their SENDER from.
 type stateEntry struct {
 	s    *Session
 	name string
@@ -41,10 +41,25 @@ func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn 
 		file, line = callerPos()
 	}
 	prio := k.postPrio()
-	sender, callerState := k.self, ""
-	if cur := k.cur.Load(); cur != nil {
-		sender, callerState = cur.s, cur.name
+	if k.onLoop() {
+		// The loop's own posts skip the lock: straight into the ring.
+		s := k.resolve(dest)
+		if s == nil {
+			return kerr(kindOp(kind), dest, esrch)
+		}
+		sender, callerState := k.self, ""
+		if k.cur != nil {
+			sender, callerState = k.cur.s, k.cur.name
+		}
+		var it qitem
+		it.prio, it.kind, it.dest, it.sender, it.state, it.callerState, it.fn, it.hidx = prio, kind, s, sender, state, callerState, fn, -1
+		it.callerFile, it.callerLine = file, line
+		it.setArgs(args)
+		k.enqueue(&it)
+		return nil
 	}
+	// Another goroutine, or before Run: through the inbox, from the kernel.
+	sender, callerState := k.self, ""
 	k.mu.Lock()
 	s := k.resolveLocked(dest)
 	if s == nil {
@@ -77,7 +92,7 @@ func kindOp(kind itemKind) string {
 // Yield is POE's yield: it queues state for the active session itself.
 func (k *Kernel) Yield(state string, args ...any) {
 	k.loopOnly("Yield")
-	cur := k.cur.Load()
+	cur := k.cur
 	if cur == nil {
 		panic("kernel: Yield called outside a handler")
 	}
@@ -103,7 +118,7 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 		return nil, kerr("call", dest, esrch)
 	}
 	sender, callerState := k.self, ""
-	if cur := k.cur.Load(); cur != nil {
+	if cur := k.cur; cur != nil {
 		sender, callerState = cur.s, cur.name
 	}
 	var file string
@@ -119,7 +134,7 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 // private states.
 func (k *Kernel) State(name string, h Handler) error {
 	k.loopOnly("State")
-	cur := k.cur.Load()
+	cur := k.cur
 	if cur == nil {
 		return kerr("state", name, esrch)
 	}
@@ -316,31 +331,42 @@ func (k *Kernel) invoke(entry *stateEntry, sender *Session, event string, args [
 		k.logf("dispatching %q to %s from %s", event, s, sender)
 	}
 
-	prev, prevEv := k.cur.Load(), k.activeEv
+	prev, prevEv := k.cur, k.activeEv
+	claimed := false
+	if k.loopG.Load() == 0 {
+		// A handler run outside Run (a _start inside Create before Run,
+		// a Call from set-up code) makes its goroutine the loop's for its
+		// duration, so that its posts are the loop's own.
+		k.loopG.Store(getg())
+		claimed = true
+	}
 	k.depth++
 	k.inHandler++
 	if direct {
 		// A call to the active session itself opens no dispatch frame in
 		// POE: the active event, and so the CALLER_STATE of what the
 		// handler posts, stay the caller's.
-		defer k.leave(e, prev, prevEv)
+		defer k.leave(e, prev, prevEv, claimed)
 		return entry.h(e)
 	}
-	k.cur.Store(entry)
+	k.cur = entry
 	k.activeEv = event
 	if !k.catchPanics {
-		defer k.leave(e, prev, prevEv)
+		defer k.leave(e, prev, prevEv, claimed)
 		return entry.h(e)
 	}
 	ret = k.protect(entry.h, e)
-	k.leave(e, prev, prevEv)
+	k.leave(e, prev, prevEv, claimed)
 	return ret
 }
 
-func (k *Kernel) leave(e *Event, prev *stateEntry, prevEv string) {
+func (k *Kernel) leave(e *Event, prev *stateEntry, prevEv string, claimed bool) {
+	if claimed {
+		k.loopG.Store(0)
+	}
 	k.inHandler--
 	k.depth--
-	k.cur.Store(prev)
+	k.cur = prev
 	k.activeEv = prevEv
 	e.reset()
 }

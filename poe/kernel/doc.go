@@ -33,14 +33,13 @@
 //   - The DIE payload has one more key, "error", holding the *PanicError
 //     with the stack. "file" and "line" are filled only with
 //     WithCallerInfo, since finding them costs a stack walk per call.
-//   - SENDER and CALLER_STATE of a Post come from the handler running on the
-//     loop at that moment. Go cannot cheaply tell which goroutine calls Post,
-//     so a Post from another goroutine (another kernel's handler, for
-//     example) that races with a handler of this kernel is credited to that
-//     handler's session. Do not rely on SENDER for events posted from
-//     other goroutines; pass the reply address as an argument instead.
-//   - Loop-only calls made from another goroutine are caught only when the
-//     loop is not inside a handler; the race detector catches the rest.
+//   - A Post or Signal from another goroutine has the kernel as SENDER, as
+//     an event from outside every session does in POE; the loop tells its
+//     own goroutine from others cheaply, so its posts skip the lock.
+//   - Loop-only calls made from another goroutine panic while the loop is
+//     between handlers; while a handler runs, a call from another
+//     goroutine may be a synchronous hand-off and is left to the race
+//     detector.
 //   - SigChild reaps only the processes it watches, so os/exec in the same
 //     program keeps working. CHLD signals are therefore sent only for
 //     watched children, not for every child the process has; a child

@@ -49,7 +49,8 @@ type Kernel struct {
 	inboxN   atomic.Int32
 	sleeping atomic.Bool
 
-	cur      atomic.Pointer[stateEntry] // the running state, for SENDER
+	cur      *stateEntry // the running state: SENDER and CALLER_STATE of posts
+	loopG    atomic.Uintptr // identity of the goroutine running the loop, 0 when none
 	activeEv string
 	inDie    int // > 0 while DIE handlers run
 	depth    int
@@ -186,22 +187,54 @@ func (k *Kernel) timeOf(prio int64) time.Time { return k.start.Add(time.Duration
 
 func (k *Kernel) prioOf(t time.Time) int64 { return int64(t.Sub(k.start)) }
 
-// loopOnly panics when a loop-only call is made while the loop is running
-// but no handler is: the caller can only be another goroutine.
+// loopOnly panics when a loop-only call comes from another goroutine
+// while the loop runs and no handler is running. While a handler runs, a
+// call from another goroutine may be a synchronous hand-off (the handler
+// waiting for it, as testing's t.Run does), which is safe; true concurrent
+// misuse is left to the race detector.
 func (k *Kernel) loopOnly(op string) {
-	if k.running && k.inHandler == 0 {
-		panic("kernel: " + op + " called from outside the event loop; only Post is safe from other goroutines")
+	if g := k.loopG.Load(); g != 0 && g != getg() && k.inHandler == 0 {
+		panic("kernel: " + op + " called from outside the event loop; only Post and Signal are safe from other goroutines")
 	}
+}
+
+// onLoop reports whether the caller is the goroutine running the loop.
+func (k *Kernel) onLoop() bool {
+	g := k.loopG.Load()
+	return g != 0 && g == getg()
+}
+
+// enterLoop makes the calling goroutine the loop's, for Run or a
+// RunOneTimeslice called on its own. It reports whether it did (false when
+// the caller already was the loop).
+func (k *Kernel) enterLoop(op string) bool {
+	g := getg()
+	switch k.loopG.Load() {
+	case g:
+		return false
+	case 0:
+		k.loopG.Store(g)
+		k.running = true
+		return true
+	}
+	panic("kernel: " + op + " called while another goroutine runs this kernel")
+}
+
+func (k *Kernel) leaveLoop() {
+	k.running = false
+	k.loopG.Store(0)
 }
 
 // Run is POE::Kernel->run: it dispatches events until no session is left
 // or Stop is called. It returns the unhandled DIE (a *PanicError) that made
 // the kernel stop, if any. Run with no sessions returns at once.
 func (k *Kernel) Run() error {
-	if k.running {
-		return fmt.Errorf("kernel: Run called while already running")
+	if k.loopG.Load() != 0 {
+		return fmt.Errorf("kernel: Run called while the kernel is already running")
 	}
-	for k.RunOneTimeslice() {
+	k.enterLoop("Run")
+	defer k.leaveLoop()
+	for k.timeslice() {
 	}
 	return k.takeException()
 }
@@ -217,13 +250,18 @@ func (k *Kernel) takeException() error {
 // event, the I/O dispatch and every due event. It returns false when no
 // session is left.
 func (k *Kernel) RunOneTimeslice() bool {
+	if k.enterLoop("RunOneTimeslice") {
+		defer k.leaveLoop()
+	}
+	return k.timeslice()
+}
+
+func (k *Kernel) timeslice() bool {
 	k.drainInbox()
 	if len(k.sessions) == 0 || k.stopReq {
 		k.stopReq = false
 		return false
 	}
-	k.running = true
-	defer func() { k.running = false }()
 
 	k.checkIdle()
 	k.waitAndDispatchIO()
@@ -384,8 +422,8 @@ func (k *Kernel) runFlushers() {
 // GetActiveSession returns the session whose handler is running, or the
 // kernel's own session between dispatches: POE's get_active_session.
 func (k *Kernel) GetActiveSession() *Session {
-	if cur := k.cur.Load(); cur != nil {
-		return cur.s
+	if k.cur != nil {
+		return k.cur.s
 	}
 	return k.self
 }
