@@ -49,7 +49,7 @@ type Kernel struct {
 	inboxN   atomic.Int32
 	sleeping atomic.Bool
 
-	cur      *stateEntry // the running state: SENDER and CALLER_STATE of posts
+	cur      *stateEntry    // the running state: SENDER and CALLER_STATE of posts
 	loopG    atomic.Uintptr // identity of the goroutine running the loop, 0 when none
 	activeEv string
 	inDie    int // > 0 while DIE handlers run
