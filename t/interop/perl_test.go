@@ -91,6 +91,7 @@ type perlPeer struct {
 	lines  chan string
 	stderr *lockedBuffer
 	done   chan struct{}
+	seen   []string // the last lines expect skipped or matched
 }
 
 type lockedBuffer struct {
@@ -168,13 +169,37 @@ func (p *perlPeer) expect(prefix string, timeout time.Duration) string {
 		select {
 		case line, ok := <-p.lines:
 			if !ok {
-				p.t.Fatalf("%s exited before printing %q; stderr:\n%s", p.name, prefix, p.stderr)
+				p.t.Fatalf("%s exited before printing %q; it printed %q; stderr:\n%s", p.name, prefix, p.seen, p.stderr)
+			}
+			if p.seen = append(p.seen, line); len(p.seen) > 20 {
+				p.seen = p.seen[1:]
 			}
 			if rest, found := strings.CutPrefix(line, prefix); found {
 				return rest
 			}
 		case <-deadline:
-			p.t.Fatalf("%s printed no %q within %v; stderr:\n%s", p.name, prefix, timeout, p.stderr)
+			p.t.Fatalf("%s printed no %q within %v; it printed %q; stderr:\n%s", p.name, prefix, timeout, p.seen, p.stderr)
+		}
+	}
+}
+
+// until returns the lines printed before a line equal to stop.
+func (p *perlPeer) until(stop string, timeout time.Duration) []string {
+	p.t.Helper()
+	var out []string
+	deadline := time.After(timeout)
+	for {
+		select {
+		case line, ok := <-p.lines:
+			if !ok {
+				p.t.Fatalf("%s exited before printing %q; it printed %q; stderr:\n%s", p.name, stop, out, p.stderr)
+			}
+			if line == stop {
+				return out
+			}
+			out = append(out, line)
+		case <-deadline:
+			p.t.Fatalf("%s printed no %q within %v; it printed %q; stderr:\n%s", p.name, stop, timeout, out, p.stderr)
 		}
 	}
 }
