@@ -3,6 +3,10 @@
 # and prints machine-readable lines on STDOUT:
 #   READY port=<n>            or   READY unix=<path>
 #   GOT state=<state> arg=<Data::Dumper of ARG0 on one line>
+#   MONITOR <type> name=<kernel> real=<0|1> [op=<op> msg=<text>]
+#                             what its monitor of "*" saw
+# It also publishes the session "pub" (state record: print the arguments
+# and post them back to SENDER's called_back), for subscriptions.
 # Options: --port N (0 picks one) | --unix PATH, --protocol IKC0|IKC,
 # --name NAME. It listens on 127.0.0.1 only.
 use strict;
@@ -38,13 +42,15 @@ sub got {
     print "GOT state=$state arg=", Dumper($arg), "\n";
 }
 
-my @states = qw(echo add nested big utf8 describe list nothing record add_1 post_back);
+my @states = qw(echo add nested big utf8 describe list nothing record add_1 post_back sender_back);
 POE::Session->create(
     inline_states => {
         _start => sub {
             my $kernel = $_[KERNEL];
             $kernel->alias_set('echo');
             $kernel->post(IKC => publish => echo => \@states);
+            $kernel->post(IKC => monitor => '*' => {
+                register => 'm_register', unregister => 'm_unregister', error => 'm_error' });
             print defined $unix ? "READY unix=$unix\n" : "READY port=$got\n";
         },
         # echo returns its argument unchanged.
@@ -79,9 +85,37 @@ POE::Session->create(
             return;
         },
         # post_back answers a post_respond with the data unchanged.
+        # sender_back answers through SENDER, the thunk of the request.
+        sender_back => sub {
+            got(sender_back => $_[ARG0]);
+            $_[KERNEL]->post($_[SENDER], called_back => 'pong', $_[ARG0]);
+            return;
+        },
+        m_register => sub { print "MONITOR register name=$_[ARG1] real=", ($_[ARG2] ? 1 : 0), "\n" },
+        m_unregister => sub { print "MONITOR unregister name=$_[ARG1] real=", ($_[ARG2] ? 1 : 0), "\n" },
+        m_error => sub {
+            my $msg = Dumper($_[ARG5]);
+            $msg =~ s/\s+/ /g;
+            print "MONITOR error name=$_[ARG1] real=", ($_[ARG2] ? 1 : 0), " op=$_[ARG4] msg=$msg\n";
+        },
         post_back => sub {
             my ($data, $rsvp) = @{ $_[ARG0] };
             $_[KERNEL]->post(IKC => post => $rsvp, $data);
+            return;
+        },
+    },
+);
+
+POE::Session->create(
+    inline_states => {
+        _start => sub {
+            $_[KERNEL]->alias_set('pub');
+            $_[KERNEL]->post(IKC => publish => pub => ['record']);
+        },
+        record => sub {
+            my @args = @_[ARG0 .. $#_];
+            got(pub => \@args);
+            $_[KERNEL]->post($_[SENDER], called_back => 'proxied', @args);
             return;
         },
     },
