@@ -278,7 +278,23 @@ fi
 # ---------------------------------------------------------------- 4 and 5
 if want 4; then
     header "4 IKC between two kernels over TCP loopback (20,000 one-way posts counted at the receiver; 5,000 sequential calls with RSVP)"
-    skip "go-poe IKC: pending (component/ikc server and client, and the ikc bench command)"
+    # The Go side is the ikc command's own bench (workload 4, --json): a
+    # server kernel and a client kernel in one process, over loopback.
+    if go build -o "$OUT/ikc" ./cmd/ikc 2>"$OUT/build-ikc.log"; then
+        for ((r = 0; r < RUNS; r++)); do
+            timeout 300 "$OUT/ikc" bench -json -progress off -workloads 4 >"$OUT/ikc-go.json" 2>&1 || {
+                note "ikc bench failed: $(tail -3 "$OUT/ikc-go.json")"
+                continue
+            }
+            json() { sed -n "/\"name\":\"$1\"/s/.*\"$2\":\([0-9.e+]*\).*/\1/p" "$OUT/ikc-go.json"; }
+            record "4 posts" go ops/s "$(json ikc-post-one-way per_second)"
+            record "4 calls" go ops/s "$(json ikc-call-sequential per_second)"
+            record "4 calls p50" go us "$(awk -v v="$(json ikc-call-sequential p50_ns)" 'BEGIN { if (v != "") print v / 1000 }')"
+            record "4 calls p99" go us "$(awk -v v="$(json ikc-call-sequential p99_ns)" 'BEGIN { if (v != "") print v / 1000 }')"
+        done
+    else
+        skip "go-poe IKC: cmd/ikc does not build (see $OUT/build-ikc.log)"
+    fi
     if [[ -n ${IKC_PERL5LIB:-} && -f ${IKC_PERL5LIB}/POE/Component/IKC.pm && -n $HAVE_PERL_POE ]]; then
         for ((r = 0; r < RUNS; r++)); do
             start_server perl-ikc perl -I"$IKC_PERL5LIB" bench/perl/ikc_server.pl || continue
@@ -293,13 +309,13 @@ if want 4; then
             record "4 calls p50" perl-ikc us "$(kv p50_us <<<"$res")"
             record "4 calls p99" perl-ikc us "$(kv p99_us <<<"$res")"
         done
-        report "4 posts" ops/s perl-ikc
-        report "4 calls" ops/s perl-ikc
-        report "4 calls p50" us perl-ikc
-        report "4 calls p99" us perl-ikc
     else
         skip "perl-ikc: set IKC_PERL5LIB to a directory holding POE/Component/IKC.pm (and install libpoe-perl)"
     fi
+    report "4 posts" ops/s perl-ikc
+    report "4 calls" ops/s perl-ikc
+    report "4 calls p50" us perl-ikc
+    report "4 calls p99" us perl-ikc
 fi
 
 if want 5; then

@@ -27,6 +27,9 @@ func BenchmarkYield(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
+	if n > 0 {
+		b.Fatalf("the kernel stopped with %d events still to dispatch", n)
+	}
 	reportRate(b)
 }
 
@@ -64,6 +67,9 @@ func BenchmarkPingPong(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
+	if n > 0 {
+		b.Fatalf("the kernel stopped with %d events still to dispatch", n)
+	}
 	reportRate(b)
 }
 

@@ -42,6 +42,9 @@ func BenchmarkDelayZero(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
+	if left > 0 || pending > 0 {
+		b.Fatalf("the kernel stopped with %d timers pending and %d to set", pending, left)
+	}
 	reportRate(b)
 }
 
@@ -78,5 +81,8 @@ func BenchmarkAlarmsSpread(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
+	if left > 0 || pending > 0 {
+		b.Fatalf("the kernel stopped with %d timers pending and %d to set", pending, left)
+	}
 	reportRate(b)
 }
