@@ -101,6 +101,9 @@ func (r *Responder) subscribeOne(sub *subscription, spec string) {
 		}
 	}
 	if len(chans) == 0 {
+		// Perl sends do_you_have through send_msg, which reports the
+		// unknown kernel first (resolve), then subscribe reports it.
+		r.informError(target.Kernel, "resolve", fmt.Sprintf("%d: Unknown kernel '%s'.", r.pid, target.Kernel))
 		r.informError(target.Kernel, "subscribe", "Unknown kernel "+target.Kernel)
 		sub.done(spec, false)
 		return

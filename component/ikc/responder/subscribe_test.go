@@ -100,10 +100,11 @@ func TestSubscriptionRefusals(t *testing.T) {
 		watch(cli, me, "err", MonitorError)
 		cli.k.Post(me, "subscribe", []string{"poe://Unknown/svc", "poe://Server/nosuch", "poe://Server/svc"})
 		var lines []string
-		for range 3 {
+		for range 4 {
 			lines = append(lines, cli.rec.next(t))
 		}
 		want := []string{
+			fmt.Sprintf("error resolve %d: Unknown kernel 'Unknown'.", cli.r.pid),
 			"error subscribe Unknown kernel Unknown",
 			"error subscribe Refused subscription poe://Server/nosuch",
 			"subscribed [poe://Server/svc]",
