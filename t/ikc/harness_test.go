@@ -5,10 +5,12 @@
 package ikc_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/poe-go/poe/component/ikc/channel"
 	"github.com/poe-go/poe/component/ikc/client"
+	"github.com/poe-go/poe/component/ikc/clientlite"
 	"github.com/poe-go/poe/component/ikc/responder"
 	"github.com/poe-go/poe/component/ikc/server"
 	"github.com/poe-go/poe/poe/kernel"
@@ -350,4 +353,48 @@ func startClient(t *testing.T, c combo, ep endpoint, spec clientSpec) *running {
 		states[name] = h
 	}
 	return boot(k, func(e *kernel.Event) { e.Kernel.Create(kernel.Session{States: states}) })
+}
+
+// num reads an integer that crossed the wire (int64 from either
+// serializer, or the decimal text Storable uses for big numbers).
+func num(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	case float64:
+		return int64(x)
+	case string:
+		n, _ := strconv.ParseInt(x, 10, 64)
+		return n
+	}
+	return -1
+}
+
+// liteOptions are ClientLite options for a combination, with every wait
+// bounded.
+func liteOptions(c combo, ep endpoint, name string) clientlite.Options {
+	o := clientlite.Options{Name: name, Serializer: c.Serializer, Protocol: c.Protocol,
+		Timeout: wait, ConnectTimeout: wait}
+	if ep.Unix != "" {
+		o.Unix = ep.Unix
+	} else {
+		o.Addr, o.Port = "127.0.0.1", ep.Port
+	}
+	return o
+}
+
+// liteConnect connects a ClientLite for a combination.
+func liteConnect(t *testing.T, c combo, ep endpoint, name string) *clientlite.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	lc, err := clientlite.Connect(ctx, liteOptions(c, ep, name))
+	if err != nil {
+		t.Fatalf("connect %s: %v", name, err)
+	}
+	return lc
 }
