@@ -39,7 +39,7 @@ func TestMonitorsSeeRegistrationsSubscriptionsAndErrors(t *testing.T) {
 				e.Kernel.AliasSet("parent")
 			},
 			States: kernel.States{
-				"register":   func(e *kernel.Event) any { rec.add("parent: register %v", e.Arg(1)); return nil },
+				"register": func(e *kernel.Event) any { rec.add("parent: register %v", e.Arg(1)); return nil },
 				"unregister": func(e *kernel.Event) any {
 					rec.add("parent: unregister %v", e.Arg(1))
 					e.Kernel.Post(responder.Alias, "shutdown")
