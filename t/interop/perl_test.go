@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,6 +93,7 @@ type perlPeer struct {
 	stderr *lockedBuffer
 	done   chan struct{}
 	seen   []string // the last lines expect skipped or matched
+	stdin  io.WriteCloser
 }
 
 type lockedBuffer struct {
@@ -125,8 +127,12 @@ func startPerl(t *testing.T, lib, script string, args ...string) *perlPeer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &perlPeer{t: t, name: script, cmd: cmd, lines: make(chan string, 1024),
-		stderr: &lockedBuffer{}, done: make(chan struct{})}
+		stderr: &lockedBuffer{}, done: make(chan struct{}), stdin: stdin}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

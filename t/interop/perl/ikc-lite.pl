@@ -6,15 +6,21 @@
 #   CONNECTED name=<name>
 #   RESULT op=<step> value=<Data::Dumper of the result on one line>
 #   ERROR op=<step> error=<error text on one line>
-# Usage: ikc-lite.pl --port N [--protocol IKC0|IKC] [--name NAME]
+# With --reconnect it then connects a new ClientLite and calls again
+# (RESULT op=reconnect), prints WAIT, reads one line from STDIN (the test
+# cuts the connection meanwhile) and calls twice more (op=after_cut1 and
+# after_cut2): Perl's ClientLite does not notice the closed connection
+# until a request times out (2 s), and the next request connects anew.
+# Usage: ikc-lite.pl --port N [--protocol IKC0|IKC] [--name NAME] [--reconnect]
 use strict;
 use warnings;
 use Getopt::Long;
 use Data::Dumper;
 use POE::Component::IKC::ClientLite;
 
-my ($port, $protocol, $name) = (0, 'IKC0', 'PerlLite');
-GetOptions('port=i' => \$port, 'protocol=s' => \$protocol, 'name=s' => \$name)
+my ($port, $protocol, $name, $reconnect) = (0, 'IKC0', 'PerlLite', 0);
+GetOptions('port=i' => \$port, 'protocol=s' => \$protocol, 'name=s' => \$name,
+           'reconnect' => \$reconnect)
     or die "usage: $0 --port N [--protocol IKC0|IKC] [--name NAME]\n";
 $| = 1;
 $Data::Dumper::Indent = 0;
@@ -50,4 +56,19 @@ step(post_respond => sub { $lite->post_respond('echo/add_1', 7) });
 step(post => sub { $lite->post('echo/record', 'from perl') });
 step(notpub => sub { scalar $lite->call('echo/notpub', 'x') });
 $lite->disconnect;
+if ($reconnect) {
+    # A short timeout: the first call after the cut waits for it.
+    $lite = POE::Component::IKC::ClientLite->spawn(
+        ip => '127.0.0.1', port => $port, name => $name,
+        protocol => $protocol, timeout => 2);
+    unless ($lite) {
+        print "ERROR op=reconnect error=", oneline($POE::Component::IKC::ClientLite::error), "\n";
+        exit 1;
+    }
+    step(reconnect => sub { scalar $lite->call('echo/echo', 'again') });
+    print "WAIT\n";
+    my $go = <STDIN>;
+    step(after_cut1 => sub { scalar $lite->call('echo/echo', 'after cut') });
+    step(after_cut2 => sub { scalar $lite->call('echo/echo', 'after cut') });
+}
 print "DONE\n";
