@@ -76,6 +76,8 @@ report() {
         printf '%-28s %-9s %14s   %-14s %14s %9s\n' "$fig" "$unit" "$(fmt "$g")" "$side" "$(fmt "$o")" "$ratio"
     done
 }
+# solo FIGURE UNIT [NOTE]: a Go POE figure with no other side.
+solo() { printf '%-28s %-9s %14s   %s\n' "$1" "$2" "$(fmt "$(median "$1" go)")" "${3:-}"; }
 fmt() { [[ -z $1 ]] && echo - || awk -v v="$1" 'BEGIN { printf (v >= 100 ? "%.0f" : "%.2f"), v }'; }
 header() {
     echo
@@ -130,7 +132,7 @@ if want 1; then
     for f in Yield PingPong Call; do report "1 $f" ops/s perl-poe; done
     for f in Yield PingPong Call; do printf '%-28s %-9s %14s\n' "1 $f" allocs/op "$(median "1 $f:allocs" go)"; done
     gobench "1 " B/session '^BenchmarkSessions100k$' 1x
-    printf '%-28s %-9s %14s   %s\n' "1 Sessions100k" B/session "$(fmt "$(median "1 Sessions100k" go)")" "(target: at most 1024)"
+    solo "1 Sessions100k" B/session "(target: at most 1024)"
 fi
 
 if want 2; then
@@ -319,6 +321,26 @@ if want 4; then
 fi
 
 if want 5; then
-    header "5 many IKC connections"
-    skip "go-poe IKC: pending (10,000 idle clients, then 1,000 posting at once, need component/ikc)"
+    header "5 many IKC connections (10,000 idle ClientLite connections on one server kernel, then 1,000 of them posting 10 each at once)"
+    if go build -o "$OUT/ikcmany" ./bench/cmd/ikcmany 2>"$OUT/build-ikcmany.log"; then
+        for ((r = 0; r < RUNS; r++)); do
+            start_server ikcmany "$OUT/ikcmany" -serve || continue
+            res=$(timeout 150 "$OUT/ikcmany" -addr "127.0.0.1:$PORT" -idle 10000 -burst 1000 -posts 10 2>&1)
+            stop_server
+            if [[ -z $(kv posts_per_sec <<<"$res") ]]; then
+                note "ikcmany failed: $res"
+                continue
+            fi
+            record "5 heap per conn" go B "$(kv heap_per_conn <<<"$res")"
+            record "5 rss per conn" go B "$(kv rss_per_conn <<<"$res")"
+            record "5 burst posts" go ops/s "$(kv posts_per_sec <<<"$res")"
+            record "5 burst time" go ms "$(kv burst_ms <<<"$res")"
+        done
+    else
+        skip "go-poe IKC: bench/cmd/ikcmany does not build (see $OUT/build-ikcmany.log)"
+    fi
+    solo "5 heap per conn" B "(target: at most 4096)"
+    solo "5 rss per conn" B "(resident, for reference)"
+    solo "5 burst posts" ops/s
+    solo "5 burst time" ms "(first post sent to last counted)"
 fi
