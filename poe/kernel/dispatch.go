@@ -143,6 +143,7 @@ func (k *Kernel) State(name string, h Handler) error {
 }
 
 func (s *Session) setState(name string, h Handler) {
+	s.lastEntry = nil
 	if h == nil {
 		delete(s.table, name)
 		return
@@ -242,6 +243,12 @@ func (k *Kernel) drainInbox() {
 
 // dispatchDue is step 5 of POE's timeslice: every event due by now, in
 // (priority, id) order. Posts made during the step wait for the next one.
+//
+// When nothing else could happen before the next step's dispatch (no file
+// handles to poll, no garbage to collect, no writes to flush, nothing
+// posted from other goroutines, no stop), beginning the next step is
+// observably the same as going on with this one, so the loop goes on
+// without the rest of a timeslice's bookkeeping.
 func (k *Kernel) dispatchDue() {
 	k.drainInbox()
 	now := k.postPrio()
@@ -261,7 +268,17 @@ func (k *Kernel) dispatchDue() {
 		}
 		switch {
 		case r == nil && t == nil:
-			return
+			if !k.quietStep() {
+				return
+			}
+			limit = k.nextID
+			if len(k.timers) > 0 {
+				now = k.now()
+			}
+			if k.ring.n == 0 && (len(k.timers) == 0 || k.timers[0].prio > now) {
+				return
+			}
+			continue
 		case t != nil && (r == nil || less(t, r)):
 			k.timers.remove(0)
 			delete(k.timerByID, t.id)
@@ -275,12 +292,25 @@ func (k *Kernel) dispatchDue() {
 		}
 		k.uncount(&it)
 		k.dispatchItem(&it)
-		it = qitem{}
 		if k.exception != nil {
 			k.Stop()
-			return
+			break
 		}
 	}
+	it = qitem{}
+}
+
+// quietStep reports whether the next timeslice would do nothing before
+// its dispatch but what it does here: its idle check and its garbage
+// collection sweep. That is the condition for dispatchDue to go straight
+// on to the next step's events.
+func (k *Kernel) quietStep() bool {
+	if len(k.flushers) != 0 || len(k.fds) != 0 || k.inboxN.Load() != 0 || k.stopReq || k.exception != nil {
+		return false
+	}
+	k.gcSweep()
+	k.checkIdle()
+	return len(k.sessions) > 0 && !k.stopReq
 }
 
 func (k *Kernel) dispatchItem(it *qitem) {
@@ -303,7 +333,11 @@ func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerSt
 	if s.kernelSelf {
 		return nil
 	}
-	entry := s.table[state]
+	entry := s.lastEntry
+	if entry == nil || entry.name != state {
+		entry = s.table[state]
+		s.lastEntry = entry
+	}
 	if entry == nil {
 		def := s.table["_default"]
 		if def == nil {

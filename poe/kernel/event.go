@@ -59,8 +59,10 @@ func (e *Event) ArgInt(i int) int {
 	return 0
 }
 
-// ID of the event-dispatch slot reuse: events are pooled per nesting depth.
+// reset drops what the event refers to, so a pooled Event holds nothing
+// alive between dispatches.
 func (e *Event) reset() {
-	clear(e.argv[:])
-	*e = Event{}
+	clear(e.Args)
+	e.Session, e.Heap, e.Sender, e.Args = nil, nil, nil, nil
+	e.State, e.CallerState, e.CallerFile = "", "", ""
 }

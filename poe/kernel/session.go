@@ -33,6 +33,7 @@ type Session struct {
 	id         int
 	k          *Kernel
 	table      map[string]*stateEntry
+	lastEntry  *stateEntry // the state dispatched last: most events repeat it
 	kernelSelf bool
 	parent     *Session
 	children   []*Session
@@ -195,8 +196,10 @@ func (k *Kernel) gcSweep() {
 			k.stopSession(s)
 		}
 	}
-	clear(k.gcq)
-	k.gcq = k.gcq[:0]
+	if len(k.gcq) > 0 {
+		clear(k.gcq)
+		k.gcq = k.gcq[:0]
+	}
 }
 
 // stopSession is POE's _data_ses_stop: children move to the grandparent,
