@@ -12,6 +12,13 @@
 # with POE (apt-get install libpoe-perl), cc, node, the netpoll module (from
 # the Go module proxy), Perl IKC (IKC_PERL5LIB=<dir holding POE/Component/IKC>).
 #
+# Sides: workloads 1-2, go test -bench in bench/ against bench/perl/*.pl;
+# workload 3, bench/cmd/echoload driving each echo server in turn
+# (bench/echo -impl poe, the Go POE server; bench/c, bench/echo -impl net at
+# GOMAXPROCS=1 and at the default, bench/netpoll, bench/node, bench/perl);
+# workload 4, ikc bench -json against bench/perl/ikc_*.pl; workload 5,
+# bench/cmd/ikcmany (Go only).
+#
 # Prints one line per figure: the figure, its unit, Go POE's median, the
 # other side's name and median, and the ratio Go POE / other. For rates
 # (ops/s, rt/s, MB/s) above 1 means Go POE is faster; for latencies (us)
@@ -31,7 +38,7 @@ while getopts "n:w:t:h" opt; do
     n) RUNS=$OPTARG ;;
     w) WORKLOADS=$OPTARG ;;
     t) SECS=$OPTARG ;;
-    *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 
