@@ -38,7 +38,7 @@ while getopts "n:w:t:h" opt; do
     n) RUNS=$OPTARG ;;
     w) WORKLOADS=$OPTARG ;;
     t) SECS=$OPTARG ;;
-    *) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 
