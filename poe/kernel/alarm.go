@@ -31,7 +31,7 @@ func (k *Kernel) freeTimer(t *qitem) {
 }
 
 // setAlarm queues state for the active session at prio.
-func (k *Kernel) setAlarm(op, state string, prio int64, args []any) (AlarmID, error) {
+func (k *Kernel) setAlarm(op, state string, prio int64, args []any, indexed bool) (AlarmID, error) {
 	k.loopOnly(op)
 	if state == "" {
 		return 0, kerr(op, state, einval)
@@ -49,7 +49,12 @@ func (k *Kernel) setAlarm(op, state string, prio int64, args []any) (AlarmID, er
 	t.setArgs(args)
 	k.count(t)
 	k.timers.push(t)
-	k.timerByID[t.id] = t
+	if indexed {
+		// Only AlarmSet and DelaySet hand out IDs, so only their alarms
+		// need to be found by one.
+		t.indexed = true
+		k.timerByID[t.id] = t
+	}
 	return AlarmID(t.id), nil
 }
 
@@ -75,7 +80,9 @@ func (k *Kernel) timersWhere(match func(*qitem) bool) []*qitem {
 
 func (k *Kernel) dropTimer(t *qitem) {
 	k.timers.remove(t.hidx)
-	delete(k.timerByID, t.id)
+	if t.indexed {
+		delete(k.timerByID, t.id)
+	}
 	k.uncount(t)
 	k.freeTimer(t)
 }
@@ -91,7 +98,7 @@ func (k *Kernel) Alarm(state string, when time.Time, args ...any) error {
 	if when.IsZero() {
 		return nil
 	}
-	_, err := k.setAlarm("alarm", state, k.prioOf(when), args)
+	_, err := k.setAlarm("alarm", state, k.prioOf(when), args, false)
 	return err
 }
 
@@ -100,7 +107,7 @@ func (k *Kernel) AlarmAdd(state string, when time.Time, args ...any) error {
 	if when.IsZero() {
 		return kerr("alarm_add", state, einval)
 	}
-	_, err := k.setAlarm("alarm_add", state, k.prioOf(when), args)
+	_, err := k.setAlarm("alarm_add", state, k.prioOf(when), args, false)
 	return err
 }
 
@@ -109,7 +116,7 @@ func (k *Kernel) AlarmSet(state string, when time.Time, args ...any) (AlarmID, e
 	if when.IsZero() {
 		return 0, kerr("alarm_set", state, einval)
 	}
-	return k.setAlarm("alarm_set", state, k.prioOf(when), args)
+	return k.setAlarm("alarm_set", state, k.prioOf(when), args, true)
 }
 
 // Delay is POE's delay: Alarm at now + d. A negative d only removes, as
@@ -123,19 +130,19 @@ func (k *Kernel) Delay(state string, d time.Duration, args ...any) error {
 	if d < 0 {
 		return nil
 	}
-	_, err := k.setAlarm("delay", state, k.now()+int64(d), args)
+	_, err := k.setAlarm("delay", state, k.now()+int64(d), args, false)
 	return err
 }
 
 // DelayAdd is POE's delay_add: one more delay, none removed.
 func (k *Kernel) DelayAdd(state string, d time.Duration, args ...any) error {
-	_, err := k.setAlarm("delay_add", state, k.now()+int64(d), args)
+	_, err := k.setAlarm("delay_add", state, k.now()+int64(d), args, false)
 	return err
 }
 
 // DelaySet is POE's delay_set: it adds a delay and returns its ID.
 func (k *Kernel) DelaySet(state string, d time.Duration, args ...any) (AlarmID, error) {
-	return k.setAlarm("delay_set", state, k.now()+int64(d), args)
+	return k.setAlarm("delay_set", state, k.now()+int64(d), args, true)
 }
 
 // ownTimer finds an alarm of the active session by ID.

@@ -281,7 +281,9 @@ func (k *Kernel) dispatchDue() {
 			continue
 		case t != nil && (r == nil || less(t, r)):
 			k.timers.remove(0)
-			delete(k.timerByID, t.id)
+			if t.indexed {
+				delete(k.timerByID, t.id)
+			}
 			it = *t
 			k.freeTimer(t)
 		default:
@@ -445,6 +447,13 @@ func (k *Kernel) caught(e *Event, r any, stack []byte) {
 // resolve turns a destination into a live session: a *Session, a
 // session ID, an alias, or the kernel (its *Kernel, ID or name).
 func (k *Kernel) resolve(dest any) *Session {
+	if s, ok := dest.(*Session); ok && s != nil && s.k == k {
+		// On the loop a live session is known without the table.
+		if s.kernelSelf || (s.started && !s.stopped) {
+			return s
+		}
+		return nil
+	}
 	return k.resolveLocked(dest)
 }
 

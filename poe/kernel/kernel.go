@@ -389,7 +389,9 @@ func (k *Kernel) discardQueue() {
 	}
 	for len(k.timers) > 0 {
 		t := k.timers.remove(len(k.timers) - 1)
-		delete(k.timerByID, t.id)
+		if t.indexed {
+			delete(k.timerByID, t.id)
+		}
 	}
 	k.userEvents = 0
 	k.mu.Lock()

@@ -30,6 +30,7 @@ type qitem struct {
 	argv        [inlineArgs]any
 	extra       []any // the arguments when there are more than inlineArgs
 	hidx        int   // index in the timer heap, -1 when not there
+	indexed     bool  // an alarm whose ID was handed out (in timerByID)
 }
 
 func (it *qitem) setArgs(args []any) {
