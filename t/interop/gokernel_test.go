@@ -41,10 +41,10 @@ type goKernel struct {
 // startGoKernel creates the kernel named name, runs setup on it before
 // Run (to spawn a server, for example), creates the sessions and runs
 // the kernel. The kernel is stopped when the test ends.
-func startGoKernel(t *testing.T, name string, setup func(k *kernel.Kernel) error) *goKernel {
+func startGoKernel(t *testing.T, name string, setup func(g *goKernel) error) *goKernel {
 	t.Helper()
 	g := &goKernel{t: t, k: kernel.MustNew(kernel.WithName(name)), reports: make(chan report, 256), done: make(chan error, 1)}
-	if err := setup(g.k); err != nil {
+	if err := setup(g); err != nil {
 		g.k.Close()
 		t.Fatal(err)
 	}

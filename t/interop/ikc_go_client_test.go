@@ -22,9 +22,8 @@ func startGoClient(t *testing.T, srv *perlServer, proto channel.Protocol, networ
 		target = fmt.Sprintf("127.0.0.1:%d", srv.port)
 	}
 	r := newRelay(t, network, target)
-	var g *goKernel
-	g = startGoKernel(t, "GoCli", func(k *kernel.Kernel) error {
-		_, err := client.Spawn(k, client.Options{
+	g := startGoKernel(t, "GoCli", func(g *goKernel) error {
+		_, err := client.Spawn(g.k, client.Options{
 			Port: r.port(), Unix: r.unix(), Name: "GoCli", Aliases: []string{"GoAlias"}, Protocol: proto,
 			OnConnect: func() { g.send("connected") },
 			OnError:   func(op string, errno int, text string) { g.send("client error", op, errno, text) },

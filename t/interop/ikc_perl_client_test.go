@@ -10,7 +10,6 @@ import (
 
 	"github.com/poe-go/poe/component/ikc/channel"
 	"github.com/poe-go/poe/component/ikc/server"
-	"github.com/poe-go/poe/poe/kernel"
 )
 
 // eachPair runs fn for both negotiations over TCP and a unix socket.
@@ -38,8 +37,8 @@ func startGoServer(t *testing.T, proto channel.Protocol, network string) *goServ
 		opts.Unix = filepath.Join(t.TempDir(), "go.sock")
 	}
 	target := opts.Unix
-	g := startGoKernel(t, "GoSrv", func(k *kernel.Kernel) error {
-		port, err := server.Spawn(k, opts)
+	g := startGoKernel(t, "GoSrv", func(g *goKernel) error {
+		port, err := server.Spawn(g.k, opts)
 		if network == "tcp" {
 			target = fmt.Sprintf("127.0.0.1:%d", port)
 		}
