@@ -361,7 +361,16 @@ func (k *Kernel) invoke(entry *stateEntry, sender *Session, event string, args [
 	e := k.evpool[k.depth]
 	s := entry.s
 	e.Kernel, e.Session, e.Heap, e.State, e.Sender = k, s, s.Heap, entry.name, sender
-	e.Args = append(e.argv[:0], args...)
+	if len(args) <= len(e.argv) {
+		// Element by element: cheaper than the runtime's bulk copy for
+		// the few arguments events carry.
+		for i, a := range args {
+			e.argv[i] = a
+		}
+		e.Args = e.argv[:len(args):len(args)]
+	} else {
+		e.Args = append([]any(nil), args...)
+	}
 	e.CallerState, e.CallerFile, e.CallerLine = callerState, file, line
 	if s.trace {
 		k.logf("dispatching %q to %s from %s", event, s, sender)

@@ -62,7 +62,15 @@ func (e *Event) ArgInt(i int) int {
 // reset drops what the event refers to, so a pooled Event holds nothing
 // alive between dispatches.
 func (e *Event) reset() {
-	clear(e.Args)
+	switch a := e.Args; len(a) {
+	case 0:
+	case 1:
+		a[0] = nil
+	case 2:
+		a[0], a[1] = nil, nil
+	default:
+		clear(a)
+	}
 	e.Session, e.Heap, e.Sender, e.Args = nil, nil, nil, nil
 	e.State, e.CallerState, e.CallerFile = "", "", ""
 }
