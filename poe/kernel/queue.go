@@ -53,7 +53,7 @@ func (it *qitem) args() []any {
 
 // release drops the references a ring slot holds, cheaper than zeroing it.
 func (it *qitem) release() {
-	clear(it.argv[:it.argn])
+	clear(it.argv[:min(it.argn, inlineArgs)])
 	it.dest, it.sender, it.fn, it.extra = nil, nil, nil, nil
 	it.state, it.callerState, it.callerFile = "", "", ""
 }

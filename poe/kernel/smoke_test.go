@@ -51,3 +51,25 @@ func TestSmokeOrder(t *testing.T) {
 		t.Fatalf("\ngot  %s\nwant %s", got, want)
 	}
 }
+
+// Events with more arguments than a queue slot holds inline go through the
+// ring and arrive whole (IKC monitor events carry six).
+func TestManyArgumentsThroughTheQueue(t *testing.T) {
+	k := MustNew()
+	defer k.Close()
+	var got []any
+	k.Create(Session{States: States{
+		"_start": func(e *Event) any {
+			e.Kernel.Yield("many", 1, 2, 3, 4, 5, 6, 7)
+			e.Kernel.Post(e.Session, "many", "a", "b", "c", "d", "e")
+			return nil
+		},
+		"many": func(e *Event) any { got = append(got, e.Args...); return nil },
+	}})
+	if err := k.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[1 2 3 4 5 6 7 a b c d e]"; fmt.Sprint(got) != want {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
