@@ -73,3 +73,22 @@ func TestManyArgumentsThroughTheQueue(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+// A _start run by Create before Run posts as its own session: the handler
+// claims the loop for its duration, so SENDER is the session, as in POE.
+func TestSenderOfPostFromStartBeforeRun(t *testing.T) {
+	k := MustNew()
+	defer k.Close()
+	var sender *Session
+	var poster *Session
+	k.Create(Session{States: States{
+		"_start": func(e *Event) any { e.Kernel.AliasSet("target"); return nil },
+		"hello":  func(e *Event) any { sender = e.Sender; e.Kernel.AliasRemove("target"); return nil },
+	}})
+	poster = k.Create(Session{States: States{
+		"_start": func(e *Event) any { e.Kernel.Post("target", "hello"); return nil },
+	}})
+	k.Run()
+	if sender != poster {
+		t.Fatalf("sender %v, want %v", sender, poster)
+	}
+}
