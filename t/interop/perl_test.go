@@ -123,6 +123,7 @@ func startPerl(t *testing.T, lib, script string, args ...string) *perlPeer {
 	}
 	cmd := exec.Command("perl", append(perlArgs, args...)...)
 	cmd.Env = append(os.Environ(), "PERL_HASH_SEED=0", "PERL_PERTURB_KEYS=0")
+	dieWithParent(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
