@@ -138,7 +138,9 @@ func (s *events) count(from int, match func(ev) bool) int {
 // isError matches an error event whose operation starts with op and whose
 // message contains text.
 func isError(op, text string) func(ev) bool {
-	return func(e ev) bool { return e.kind == "error" && strings.HasPrefix(e.op, op) && strings.Contains(e.msg, text) }
+	return func(e ev) bool {
+		return e.kind == "error" && strings.HasPrefix(e.op, op) && strings.Contains(e.msg, text)
+	}
 }
 
 // liveServer is a Go IKC server kernel running on its own goroutine, with
