@@ -73,6 +73,7 @@ func TestManyArgumentsThroughTheQueue(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
 // A _start run by Create before Run posts as its own session: the handler
 // claims the loop for its duration, so SENDER is the session, as in POE.
 func TestSenderOfPostFromStartBeforeRun(t *testing.T) {
