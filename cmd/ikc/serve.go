@@ -63,6 +63,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	bound, err := server.Spawn(k, server.Options{
 		Address: host, Port: p, Unix: *unixPath, Name: *name,
 		Protocol: channel.Protocol(*protocol),
+		OnError:  s.serverError(k),
 	})
 	if err != nil {
 		return err
@@ -76,10 +77,30 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		ready["addr"] = host
 		ready["port"] = bound
 	}
-	line, _ := json.Marshal(ready)
-	fmt.Fprintln(stdout, string(line))
+	s.ready, _ = json.Marshal(ready)
 	s.createSessions(k)
-	return k.Run()
+	if err := k.Run(); err != nil {
+		return err
+	}
+	return s.failed
+}
+
+// serverError is the server's OnError: failing to listen stops the kernel
+// and makes serve fail; other errors (a failed accept, a connection that
+// broke before it registered) are logged.
+func (s *serveState) serverError(k *kernel.Kernel) func(op string, errno int, text string) {
+	return func(op string, errno int, text string) {
+		switch op {
+		case "socket", "setsockopt", "bind", "listen", "inet_aton", "getaddrinfo":
+			if s.failed == nil {
+				s.failed = fmt.Errorf("%s: %s", op, text)
+			}
+			k.Post("ikc serve", "signal", "")
+		default:
+			s.errors++
+			s.logf("error %s: %s", op, text)
+		}
+	}
 }
 
 // splitAddr reads --addr as a host or host:port; a port given there wins
@@ -107,6 +128,8 @@ type serveState struct {
 	requests                      map[string]int    // "session/state" -> requests served
 	watchers                      map[string]bool   // remote specifiers told of registrations
 	connects, disconnects, errors int
+	ready                         []byte // the announcement, printed once the server listens
+	failed                        error  // why the server could not listen
 }
 
 // logf writes one timestamped log line.
@@ -161,6 +184,15 @@ func (s *serveState) createSessions(k *kernel.Kernel) {
 			e.Kernel.Post("IKC", "monitor", "*", map[string]string{
 				"register": "register", "unregister": "unregister", "error": "error",
 			})
+			// A listening failure is posted by the server before this
+			// yield, so "ready" knows whether the server listens.
+			e.Kernel.Yield("ready")
+			return nil
+		},
+		"ready": func(e *kernel.Event) any {
+			if s.failed == nil {
+				fmt.Fprintln(s.out, string(s.ready))
+			}
 			return nil
 		},
 		"register":   s.register,
@@ -174,8 +206,10 @@ func (s *serveState) createSessions(k *kernel.Kernel) {
 			return nil
 		},
 		"signal": func(e *kernel.Event) any {
-			e.Kernel.SigHandled()
-			s.logf("stop SIG%s", e.ArgString(0))
+			if sig := e.ArgString(0); sig != "" {
+				e.Kernel.SigHandled()
+				s.logf("stop SIG%s", sig)
+			}
 			e.Kernel.Sig("INT", "")
 			e.Kernel.Sig("TERM", "")
 			for _, a := range []string{"echo", "time", "kernel", "ikc serve"} {
