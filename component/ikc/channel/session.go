@@ -59,6 +59,9 @@ type Config struct {
 	// MaxOutput is the output high-water mark in octets: a peer that lets
 	// more pile up is dropped (DefaultMaxOutput when zero).
 	MaxOutput int
+	// Secret, when set, makes the connection prove after the dialogue that
+	// both ends know it (see auth.go); Go peers only.
+	Secret []byte
 }
 
 // conn is one channel session: POE::Component::IKC::Channel. It implements
@@ -77,6 +80,7 @@ type conn struct {
 	closed   bool
 	lineBuf  []byte
 	frameErr int
+	auth     *auth // the shared-secret exchange, when Secret is set
 }
 
 // Spawn creates a channel session for a connected socket, as a child of
@@ -173,6 +177,10 @@ func (c *conn) input(e *kernel.Event) any {
 		return nil
 	}
 	line, _ := e.Arg(0).(string)
+	if c.auth != nil {
+		c.authInput(e, line)
+		return nil
+	}
 	out, err := c.neg.Feed(line)
 	c.sendLines(out)
 	if err != nil {
@@ -181,7 +189,7 @@ func (c *conn) input(e *kernel.Event) any {
 		return nil
 	}
 	if c.neg.Done() {
-		c.negotiated(e)
+		c.afterDialogue(e)
 	}
 	return nil
 }
@@ -249,8 +257,8 @@ func missing(want, got []string) []string {
 }
 
 func (c *conn) timeout(e *kernel.Event) any {
-	if c.neg != nil && !c.neg.Done() {
-		c.fail("negotiate", int(errTimedOut), fmt.Sprintf("negotiation did not finish within %s", c.cfg.NegotiationTimeout))
+	if c.neg != nil && !c.framed {
+		c.fail("negotiate", int(errTimedOut), fmt.Sprintf("%s did not finish within %s", c.stage(), c.cfg.NegotiationTimeout))
 		c.close()
 	}
 	return nil
@@ -262,7 +270,7 @@ func (c *conn) wheelError(e *kernel.Event) any {
 	errno, _ := e.Arg(1).(int)
 	text, _ := e.Arg(2).(string)
 	if op == "read" && errno == 0 && text == "" && !c.framed {
-		text = "connection closed during negotiation"
+		text = "connection closed during " + c.stage()
 	}
 	if c.framed && errors.Is(c.rw.LastError(), filter.ErrSerializer) {
 		// A frame that does not thaw loses that record only; the stream

@@ -71,6 +71,11 @@ type Options struct {
 	// MaxOutput is the output high-water mark of each connection; a peer
 	// that lets more pile up is dropped (channel.DefaultMaxOutput when zero).
 	MaxOutput int
+	// Secret, when set, is a shared secret every connection must prove
+	// knowledge of after negotiating, without sending it (a challenge and
+	// an HMAC; see package channel). Only Go peers configured with the
+	// same secret can connect; Perl peers and ClientLite cannot.
+	Secret []byte
 }
 
 type cli struct {
@@ -163,6 +168,7 @@ func (c *cli) connected(e *kernel.Event) any {
 		MaxDepth:           c.opts.MaxDepth,
 		MaxItems:           c.opts.MaxItems,
 		MaxOutput:          c.opts.MaxOutput,
+		Secret:             c.opts.Secret,
 	}
 	if c.opts.Unix != "" {
 		cfg.TransportName = channel.UnixName(c.opts.Unix) + ":" + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(fd)

@@ -71,6 +71,11 @@ type Options struct {
 	// MaxOutput is the output high-water mark of each connection; a peer
 	// that lets more pile up is dropped (channel.DefaultMaxOutput when zero).
 	MaxOutput int
+	// Secret, when set, is a shared secret every connection must prove
+	// knowledge of after negotiating, without sending it (a challenge and
+	// an HMAC; see package channel). Only Go peers configured with the
+	// same secret can connect; Perl peers and ClientLite cannot.
+	Secret []byte
 }
 
 type srv struct {
@@ -193,6 +198,7 @@ func (s *srv) accepted(e *kernel.Event) any {
 		MaxDepth:           s.opts.MaxDepth,
 		MaxItems:           s.opts.MaxItems,
 		MaxOutput:          s.opts.MaxOutput,
+		Secret:             s.opts.Secret,
 	}
 	if s.opts.Unix != "" {
 		cfg.TransportName = channel.UnixName(s.opts.Unix)
