@@ -216,6 +216,8 @@ func (c *conn) negotiated(e *kernel.Event) {
 		return
 	}
 	c.framed = true
+	// Frames from here on: the subscription requests below are records.
+	c.rw.SetFilter(filter.NewReference(filter.ReferenceOptions{Serializer: ser, MaxFrame: c.cfg.MaxFrame}))
 	if len(c.cfg.Subscribe) > 0 {
 		c.r.Subscribe(c.cfg.Subscribe, func(accepted []string) {
 			c.k.Post(c.s, "done", accepted)
@@ -223,7 +225,6 @@ func (c *conn) negotiated(e *kernel.Event) {
 	} else {
 		e.Kernel.Yield("done", c.cfg.Subscribe)
 	}
-	c.rw.SetFilter(filter.NewReference(filter.ReferenceOptions{Serializer: ser, MaxFrame: c.cfg.MaxFrame}))
 	c.rw.ResumeInput()
 }
 

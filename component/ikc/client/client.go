@@ -71,6 +71,11 @@ type Options struct {
 	// MaxOutput is the output high-water mark of each connection; a peer
 	// that lets more pile up is dropped (channel.DefaultMaxOutput when zero).
 	MaxOutput int
+	// Reconnect, when set, keeps the connection up: failed attempts and
+	// lost connections are retried with this backoff, and each new
+	// connection resubscribes (see Backoff). Nil, the default, connects
+	// once, as Perl does.
+	Reconnect *Backoff
 	// Secret, when set, is a shared secret every connection must prove
 	// knowledge of after negotiating, without sending it (a challenge and
 	// an HMAC; see package channel). Only Go peers configured with the
@@ -88,6 +93,9 @@ type cli struct {
 // session. Call it from a handler or before k.Run. Errors in the options
 // are returned; connection errors go to OnError.
 func Spawn(k *kernel.Kernel, opts Options) (*kernel.Session, error) {
+	if opts.Reconnect != nil {
+		return spawnReconnecting(k, opts)
+	}
 	if opts.Unix == "" && opts.Port <= 0 {
 		return nil, errors.New("ikc client: a Port or a Unix path is required")
 	}
