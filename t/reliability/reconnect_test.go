@@ -32,6 +32,9 @@ func TestServerRestartUnderReconnectingClient(t *testing.T) {
 
 	// A call that will never be answered, then the server stops.
 	c.k.Post("caller", "call", "poe://Srv/echo/nothing", 1)
+	if v := c.call(t, "poe://Srv/echo/echo", "sync", 0); v != "sync" { // the first call has run there
+		t.Fatalf("answer %v", v)
+	}
 	mark := c.ev.mark()
 	s.stop(t)
 	if _, err := c.ev.wait(mark, 5*time.Second, named("unregister", "Srv")); err != nil {
