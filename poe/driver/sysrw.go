@@ -69,6 +69,19 @@ func (d *SysRW) Get(fd int) ([]byte, error) {
 	}
 }
 
+// ShareReadBuffer makes the next Get read into buf (up to BlockSize octets
+// of it) instead of a buffer of the driver's own, which is then never
+// allocated. A kernel's wheels lend every driver the kernel's one read
+// buffer: their loop reads one descriptor at a time and the filters copy
+// what they are given, so ten thousand idle connections need no read
+// buffer each. The octets Get returns then alias buf.
+func (d *SysRW) ShareReadBuffer(buf []byte) {
+	if len(buf) > d.blockSize {
+		buf = buf[:d.blockSize]
+	}
+	d.rbuf = buf
+}
+
 // Put copies each non-empty chunk onto the output queue as one message, as
 // POE's put does, and returns the octets now queued.
 func (d *SysRW) Put(chunks ...[]byte) int {

@@ -59,6 +59,7 @@ type Kernel struct {
 	fds        map[int]*fdWatch
 	readyBuf   []readyFd
 	collectFn  func(int, interest)
+	readBuf    []byte // shared by the drivers of this loop's wheels
 	lastPoll   int64
 	clock      atomic.Int64 // the clock as last read: priority of posts
 	handleRefs int
@@ -419,6 +420,18 @@ func (k *Kernel) runFlushers() {
 		k.inHandler--
 	}
 	k.flushers = k.flushers[:0]
+}
+
+// ReadBuffer returns the loop's scratch buffer, at least n octets long, for
+// drivers to read into: the loop reads one descriptor at a time, so one
+// buffer serves every connection of the kernel. What a driver reads into it
+// must be consumed (a filter copies it) before the next read. Loop-only.
+func (k *Kernel) ReadBuffer(n int) []byte {
+	k.loopOnly("ReadBuffer")
+	if len(k.readBuf) < n {
+		k.readBuf = make([]byte, n)
+	}
+	return k.readBuf
 }
 
 // GetActiveSession returns the session whose handler is running, or the

@@ -180,6 +180,9 @@ func (w *ReadWrite) onRead(*kernel.Event) any {
 	if w.closed || !w.reading {
 		return nil
 	}
+	if d, ok := w.drv.(*driver.SysRW); ok {
+		d.ShareReadBuffer(w.k.ReadBuffer(d.BlockSize()))
+	}
 	data, err := w.drv.Get(w.in)
 	if len(data) > 0 {
 		w.inF.GetOneStart(data)
