@@ -175,7 +175,7 @@ func startServer(t testing.TB, opts server.Options, stats *echoStats) *liveServe
 	s.k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			e.Kernel.AliasSet("echo")
-			e.Kernel.Post("IKC", "publish", "echo", []string{"echo", "big", "count", "nothing"})
+			e.Kernel.Post("IKC", "publish", "echo", []string{"echo", "big", "count", "tally", "nothing"})
 			return nil
 		},
 		"echo": func(e *kernel.Event) any { return e.Arg(0) },
@@ -183,6 +183,15 @@ func startServer(t testing.TB, opts server.Options, stats *echoStats) *liveServe
 			return strings.Repeat("x", e.ArgInt(0))
 		},
 		"nothing": func(e *kernel.Event) any { return nil },
+		"tally": func(e *kernel.Event) any {
+			if stats != nil {
+				n, _ := e.Arg(0).(int64)
+				stats.mu.Lock()
+				stats.seen[n]++
+				stats.mu.Unlock()
+			}
+			return e.Arg(0)
+		},
 		"count": func(e *kernel.Event) any {
 			if stats != nil {
 				n, _ := e.Arg(0).(int64)
