@@ -7,11 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/poe-go/poe/component/ikc/channel"
 	"github.com/poe-go/poe/component/ikc/clientlite"
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/msgpack"
 )
 
 func init() {
@@ -32,12 +34,24 @@ func (f *liteFlags) add(fs *flag.FlagSet) {
 	fs.IntVar(&f.port, "port", defaultPort, "server TCP port")
 	fs.StringVar(&f.unix, "unix", "", "server unix-domain socket path (instead of TCP)")
 	fs.StringVar(&f.name, "name", "", "this client's kernel name (default Client<pid>)")
-	fs.StringVar(&f.serializer, "serializer", "Storable", "serializer to offer (Storable works with every peer)")
+	fs.StringVar(&f.serializer, "serializer", "Storable", "serializer to offer: Storable works with every peer (numbers with a fraction travel as strings, as Perl's nstore writes them); msgpack, with Go servers, keeps floats and booleans")
 	fs.StringVar(&f.protocol, "protocol", "IKC0", "negotiation protocol: IKC0 or IKC")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "how long to wait for the connection and for an answer")
 }
 
+// serializerName accepts the short names for the registered serializers.
+func serializerName(s string) string {
+	switch strings.ToLower(s) {
+	case "msgpack":
+		return msgpack.Name
+	case "storable":
+		return "Storable"
+	}
+	return s
+}
+
 func (f *liteFlags) connect() (*clientlite.Client, error) {
+	f.serializer = serializerName(f.serializer)
 	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
 	defer cancel()
 	return clientlite.Connect(ctx, clientlite.Options{

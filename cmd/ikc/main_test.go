@@ -265,6 +265,8 @@ func TestServeAnswersCallPostPingAndMonitorSeesClients(t *testing.T) {
 		{"echo of a relative specifier", []string{"call", "echo/echo", `"hi"`}, `"hi"` + "\n"},
 		{"text that is not JSON is a string", []string{"call", "echo/echo", "plain words"}, `"plain words"` + "\n"},
 		{"echo without an argument answers an empty string", []string{"call", "echo/echo"}, `""` + "\n"},
+		{"Storable sends a fraction as a string, as Perl's nstore does", []string{"call", "echo/echo", "[2.5]"}, `["2.5"]` + "\n"},
+		{"msgpack keeps floats and booleans", []string{"call", "--serializer", "msgpack", "echo/echo", "[2.5,true]"}, "[2.5,true]\n"},
 		{"a list call answers an array", []string{"call", "--list", "echo/echo", "7"}, "[7]\n"},
 		{"time/unix answers a number", []string{"call", "time/unix"}, "1*"},
 		{"post prints nothing", []string{"post", "echo/echo", "1"}, ""},
