@@ -88,7 +88,10 @@ func (s *Session) String() string {
 // session. A spec without a _start state is refused: Create logs it and
 // returns nil, as POE does.
 func (k *Kernel) Create(spec Session) *Session {
-	states := bindStates(&spec)
+	states := spec.States
+	if spec.Object != nil {
+		states = bindStates(&spec)
+	}
 	if states["_start"] == nil {
 		k.logf("session has no _start state; not created")
 		return nil

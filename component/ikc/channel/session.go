@@ -93,21 +93,21 @@ func Spawn(k *kernel.Kernel, cfg Config) *kernel.Session {
 	if cfg.NegotiationTimeout == 0 {
 		cfg.NegotiationTimeout = DefaultNegotiationTimeout
 	}
-	c := &conn{cfg: cfg, k: k}
-	return k.Create(kernel.Session{
-		States: kernel.States{
-			"_start":   c.start,
-			"_stop":    c.stop,
-			"input":    c.input,
-			"error":    c.wheelError,
-			"flushed":  c.flushed,
-			"timeout":  c.timeout,
-			"done":     c.done,
-			"shutdown": func(*kernel.Event) any { c.Shutdown(); return nil },
-			"close":    func(*kernel.Event) any { c.close(); return nil },
-		},
-		Heap: c,
-	})
+	return k.Create(kernel.Session{States: channelStates, Heap: &conn{cfg: cfg, k: k}})
+}
+
+// channelStates are every channel's states, shared: each handler finds its
+// connection in the heap, so a connection costs no closures of its own.
+var channelStates = kernel.States{
+	"_start":   func(e *kernel.Event) any { return e.Heap.(*conn).start(e) },
+	"_stop":    func(e *kernel.Event) any { return e.Heap.(*conn).stop(e) },
+	"input":    func(e *kernel.Event) any { return e.Heap.(*conn).input(e) },
+	"error":    func(e *kernel.Event) any { return e.Heap.(*conn).wheelError(e) },
+	"flushed":  func(e *kernel.Event) any { return e.Heap.(*conn).flushed(e) },
+	"timeout":  func(e *kernel.Event) any { return e.Heap.(*conn).timeout(e) },
+	"done":     func(e *kernel.Event) any { return e.Heap.(*conn).done(e) },
+	"shutdown": func(e *kernel.Event) any { e.Heap.(*conn).Shutdown(); return nil },
+	"close":    func(e *kernel.Event) any { e.Heap.(*conn).close(); return nil },
 }
 
 func (c *conn) start(e *kernel.Event) any {
@@ -216,6 +216,7 @@ func (c *conn) negotiated(e *kernel.Event) {
 		return
 	}
 	c.framed = true
+	c.neg = nil // the dialogue is over: an idle connection keeps nothing of it
 	// Frames from here on: the subscription requests below are records.
 	c.rw.SetFilter(filter.NewReference(filter.ReferenceOptions{Serializer: ser, MaxFrame: c.cfg.MaxFrame}))
 	if len(c.cfg.Subscribe) > 0 {
