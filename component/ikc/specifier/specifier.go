@@ -22,6 +22,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Specifier is one parsed IKC specifier: the hash {kernel, session, state}
@@ -79,6 +81,30 @@ func (e *Error) Unwrap() error { return ErrInvalid }
 // scheme-less "[//kernel/][session/][state][?args]". It returns an *Error
 // for anything Perl would answer with undef, including "" and "0".
 func Parse(s string) (Specifier, error) {
+	if v, ok := parsed.Load(s); ok {
+		return v.(Specifier), nil
+	}
+	sp, err := parse(s)
+	if err == nil && parsedCount.Load() < maxParsed {
+		parsedCount.Add(1)
+		parsed.Store(s, sp)
+	}
+	return sp, err
+}
+
+// IKC traffic names the same few kernels, sessions and states over and
+// over, so parses are remembered: the regular expressions cost a
+// microsecond, a look-up tens of nanoseconds. maxParsed bounds the memory
+// a stream of distinct specifiers can take; past it, parsing goes on
+// uncached.
+const maxParsed = 4096
+
+var (
+	parsed      sync.Map // string -> Specifier
+	parsedCount atomic.Int32
+)
+
+func parse(s string) (Specifier, error) {
 	if s == "" || s == "0" {
 		return Specifier{}, &Error{Input: s}
 	}
