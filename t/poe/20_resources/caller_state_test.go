@@ -26,32 +26,32 @@ func TestCallerState(t *testing.T) {
 			return nil
 		},
 		"check_1": func(e *kernel.Event) any {
-			tr.add("check_1 from %s", e.CallerState)
+			tr.Add("check_1 from %s", e.CallerState)
 			e.Kernel.Yield("check_2")
 			return nil
 		},
 		"check_2": func(e *kernel.Event) any {
-			tr.add("check_2 from %s", e.CallerState)
+			tr.Add("check_2 from %s", e.CallerState)
 			e.Kernel.Call(e.Session, "check_3")
-			tr.add("active event after the call: %s", e.Kernel.GetActiveEvent())
+			tr.Add("active event after the call: %s", e.Kernel.GetActiveEvent())
 			return nil
 		},
 		"check_3": func(e *kernel.Event) any {
-			tr.add("check_3 from %s while %s is active", e.CallerState, e.Kernel.GetActiveEvent())
+			tr.Add("check_3 from %s while %s is active", e.CallerState, e.Kernel.GetActiveEvent())
 			h := e.Heap.(*heap)
 			h.pb.Post()
 			h.pb.Release()
 			return nil
 		},
 		"check_4": func(e *kernel.Event) any {
-			tr.add("check_4 from %s", e.CallerState)
+			tr.Add("check_4 from %s", e.CallerState)
 			h := e.Heap.(*heap)
 			h.cb.Post()
 			h.cb.Release()
 			return nil
 		},
 		"check_5": func(e *kernel.Event) any {
-			tr.add("check_5 from %s", e.CallerState)
+			tr.Add("check_5 from %s", e.CallerState)
 			return nil
 		},
 		"_stop": nop,
@@ -59,7 +59,7 @@ func TestCallerState(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t,
+	tr.Expect(t,
 		"check_1 from _start",
 		"check_2 from check_1",
 		"check_3 from check_2 while check_2 is active",

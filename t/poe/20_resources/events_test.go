@@ -25,12 +25,12 @@ func TestQueueOrder(t *testing.T) {
 			k.Post(e.Session, "p3")
 			return nil
 		},
-		"_default": func(e *kernel.Event) any { tr.add("%s", e.Arg(0)); return nil },
+		"_default": func(e *kernel.Event) any { tr.Add("%s", e.Arg(0)); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "past", "y1", "delay0", "y2", "p3", "_stop")
+	tr.Expect(t, "past", "y1", "delay0", "y2", "p3", "_stop")
 }
 
 // TestEventCounts mirrors the queue accounting of POE's
@@ -138,7 +138,7 @@ func TestPostYieldCall(t *testing.T) {
 			return 2 * e.ArgInt(0)
 		},
 		"ev": func(e *kernel.Event) any {
-			tr.add("ev %v %v from %v", e.Arg(0), e.Arg(1), e.Sender)
+			tr.Add("ev %v %v from %v", e.Arg(0), e.Arg(1), e.Sender)
 			return nil
 		},
 	}})
@@ -146,7 +146,7 @@ func TestPostYieldCall(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "ev a 1 from session 1")
+	tr.Expect(t, "ev a 1 from session 1")
 }
 
 // TestDefault checks POE-SEMANTICS 2.3: _default gets the state name and a
@@ -159,19 +159,19 @@ func TestDefault(t *testing.T) {
 		"_start": func(e *kernel.Event) any {
 			e.Kernel.Yield("withdefault", 1, 2)
 			v, _ := e.Kernel.Call(e.Session, "called")
-			tr.add("call returned %v", v)
+			tr.Add("call returned %v", v)
 			return nil
 		},
 		"_default": func(e *kernel.Event) any {
 			args, _ := e.Arg(1).([]any)
-			tr.add("%s %s %v", e.State, e.Arg(0), args)
+			tr.Add("%s %s %v", e.State, e.Arg(0), args)
 			return "from default"
 		},
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "_default called []", "call returned from default", "_default withdefault [1 2]", "_default _stop []")
+	tr.Expect(t, "_default called []", "call returned from default", "_default withdefault [1 2]", "_default _stop []")
 }
 
 // TestAlarms mirrors the alarm half of POE's events.pm and POE-SEMANTICS 7:
@@ -264,14 +264,14 @@ func TestAlarms(t *testing.T) {
 			})
 			return nil
 		},
-		"timer": func(e *kernel.Event) any { tr.add("timer %v", e.Arg(0)); return nil },
-		"tick":  func(e *kernel.Event) any { tr.add("tick %v", e.Arg(0)); return nil },
-		"other": func(e *kernel.Event) any { tr.add("other"); return nil },
+		"timer": func(e *kernel.Event) any { tr.Add("timer %v", e.Arg(0)); return nil },
+		"tick":  func(e *kernel.Event) any { tr.Add("tick %v", e.Arg(0)); return nil },
+		"other": func(e *kernel.Event) any { tr.Add("other"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "timer posted", "tick only")
+	tr.Expect(t, "timer posted", "tick only")
 }
 
 // TestAlarmsOfAnotherSession checks that alarm IDs belong to the session
@@ -312,9 +312,9 @@ func TestEventsOfAStoppedSession(t *testing.T) {
 	var tr trail
 	k.Create(kernel.Session{States: kernel.States{
 		"_start":      func(e *kernel.Event) any { e.Kernel.AliasSet("receiver"); return nil },
-		"from_doomed": func(e *kernel.Event) any { tr.add("from doomed"); return nil },
-		"done":        func(e *kernel.Event) any { tr.add("done"); return nil },
-		"_stop":       func(e *kernel.Event) any { tr.add("receiver stops"); return nil },
+		"from_doomed": func(e *kernel.Event) any { tr.Add("from doomed"); return nil },
+		"done":        func(e *kernel.Event) any { tr.Add("done"); return nil },
+		"_stop":       func(e *kernel.Event) any { tr.Add("receiver stops"); return nil },
 	}})
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
@@ -324,9 +324,9 @@ func TestEventsOfAStoppedSession(t *testing.T) {
 			e.Kernel.Delay("to_doomed", 0)
 			return nil
 		},
-		"to_doomed": func(e *kernel.Event) any { tr.add("to doomed"); return nil },
+		"to_doomed": func(e *kernel.Event) any { tr.Add("to doomed"); return nil },
 		"_stop": func(e *kernel.Event) any {
-			tr.add("doomed stops")
+			tr.Add("doomed stops")
 			e.Kernel.Post("receiver", "done")
 			return nil
 		},
@@ -334,7 +334,7 @@ func TestEventsOfAStoppedSession(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "doomed stops", "receiver stops")
+	tr.Expect(t, "doomed stops", "receiver stops")
 }
 
 type discard struct{}

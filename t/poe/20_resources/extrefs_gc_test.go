@@ -19,7 +19,7 @@ func TestExtrefsGC(t *testing.T) {
 			e.Kernel.RefcountIncrement(e.Session.ID(), "just hold me")
 			return nil
 		},
-		"_stop": func(e *kernel.Event) any { tr.add("bystander stops"); return nil },
+		"_stop": func(e *kernel.Event) any { tr.Add("bystander stops"); return nil },
 	}})
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
@@ -27,8 +27,8 @@ func TestExtrefsGC(t *testing.T) {
 			e.Kernel.AliasSet("stayin_alive")
 			return nil
 		},
-		"got_sigidle": func(e *kernel.Event) any { tr.add("IDLE"); return nil },
-		"_stop":       func(e *kernel.Event) any { tr.add("idle watcher stops"); return nil },
+		"got_sigidle": func(e *kernel.Event) any { tr.Add("IDLE"); return nil },
+		"_stop":       func(e *kernel.Event) any { tr.Add("idle watcher stops"); return nil },
 	}})
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
@@ -37,9 +37,9 @@ func TestExtrefsGC(t *testing.T) {
 			e.Kernel.Yield("do_something")
 			return nil
 		},
-		"do_something": func(e *kernel.Event) any { tr.add("refcount session runs"); return nil },
+		"do_something": func(e *kernel.Event) any { tr.Add("refcount session runs"); return nil },
 		"_stop": func(e *kernel.Event) any {
-			tr.add("refcount session stops")
+			tr.Add("refcount session stops")
 			e.Kernel.RefcountDecrement(bystander.ID(), "just hold me")
 			return nil
 		},
@@ -47,5 +47,5 @@ func TestExtrefsGC(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "refcount session runs", "refcount session stops", "bystander stops", "IDLE", "idle watcher stops")
+	tr.Expect(t, "refcount session runs", "refcount session stops", "bystander stops", "IDLE", "idle watcher stops")
 }

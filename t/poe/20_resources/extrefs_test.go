@@ -96,19 +96,19 @@ func TestExtrefKeepsKernelBusy(t *testing.T) {
 			e.Kernel.Create(kernel.Session{States: kernel.States{
 				"_start": func(e *kernel.Event) any { e.Kernel.Delay("later", 20*time.Millisecond); return nil },
 				"later": func(e *kernel.Event) any {
-					tr.add("timer")
+					tr.Add("timer")
 					e.Kernel.Post(e.Kernel.AliasResolve(1), "release")
 					return nil
 				},
 			}})
 			return nil
 		},
-		"idle":    func(e *kernel.Event) any { tr.add("%s", e.Arg(0)); return nil },
+		"idle":    func(e *kernel.Event) any { tr.Add("%s", e.Arg(0)); return nil },
 		"release": func(e *kernel.Event) any { e.Kernel.RefcountDecrement(e.Session, "held"); return nil },
-		"_stop":   func(e *kernel.Event) any { tr.add("stop"); return nil },
+		"_stop":   func(e *kernel.Event) any { tr.Add("stop"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "timer", "stop")
+	tr.Expect(t, "timer", "stop")
 }

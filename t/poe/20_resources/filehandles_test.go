@@ -113,19 +113,19 @@ func TestSelectDispatch(t *testing.T) {
 		"first": func(e *kernel.Event) any {
 			reads++
 			if reads == 1 {
-				tr.add("first fd=%v mode=%v arg=%v self=%v", e.Arg(0) == a, e.Arg(1), e.Arg(2), e.Sender == e.Session)
+				tr.Add("first fd=%v mode=%v arg=%v self=%v", e.Arg(0) == a, e.Arg(1), e.Arg(2), e.Sender == e.Session)
 				return nil // not drained: level triggered, so it fires again
 			}
 			var buf [16]byte
 			n, _ := unix.Read(a, buf[:])
-			tr.add("drained %q", buf[:n])
+			tr.Add("drained %q", buf[:n])
 			e.Kernel.SelectRead(a, "")
 			e.Kernel.SelectWrite(b, "writable", "w")
 			return nil
 		},
-		"second": func(e *kernel.Event) any { tr.add("second"); return nil },
+		"second": func(e *kernel.Event) any { tr.Add("second"); return nil },
 		"writable": func(e *kernel.Event) any {
-			tr.add("writable mode=%v arg=%v", e.Arg(1), e.Arg(2))
+			tr.Add("writable mode=%v arg=%v", e.Arg(1), e.Arg(2))
 			e.Kernel.SelectWrite(b, "")
 			return nil
 		},
@@ -133,7 +133,7 @@ func TestSelectDispatch(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "first fd=true mode=0 arg=x1 self=true", `drained "ping"`, "writable mode=1 arg=w")
+	tr.Expect(t, "first fd=true mode=0 arg=x1 self=true", `drained "ping"`, "writable mode=1 arg=w")
 }
 
 // TestSelectReadBeforeWrite checks step 4 of POE's timeslice: the read
@@ -154,7 +154,7 @@ func TestSelectReadBeforeWrite(t *testing.T) {
 			return nil
 		},
 		"ready": func(e *kernel.Event) any {
-			tr.add("%v", e.Arg(2))
+			tr.Add("%v", e.Arg(2))
 			fd := e.Arg(0).(int)
 			if e.Arg(1) == kernel.ModeRead {
 				e.Kernel.SelectRead(fd, "")
@@ -167,7 +167,7 @@ func TestSelectReadBeforeWrite(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "read", "read", "write", "write")
+	tr.Expect(t, "read", "read", "write", "write")
 }
 
 // TestSelectConflicts checks that a descriptor watched in one mode by one
@@ -189,12 +189,12 @@ func TestSelectConflicts(t *testing.T) {
 					return nil
 				},
 				"write": func(e *kernel.Event) any { unix.Write(b, []byte("z")); return nil },
-				"mine":  func(e *kernel.Event) any { tr.add("stolen"); return nil },
+				"mine":  func(e *kernel.Event) any { tr.Add("stolen"); return nil },
 			}})
 			return nil
 		},
 		"readable": func(e *kernel.Event) any {
-			tr.add("readable")
+			tr.Add("readable")
 			e.Kernel.SelectRead(a, "")
 			return nil
 		},
@@ -203,5 +203,5 @@ func TestSelectConflicts(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "readable")
+	tr.Expect(t, "readable")
 }

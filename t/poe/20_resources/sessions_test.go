@@ -14,26 +14,26 @@ import (
 func family(tr *trail, name string, extra func(e *kernel.Event) any) kernel.Session {
 	return kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
-			tr.add("%s _start %v", name, e.Args)
+			tr.Add("%s _start %v", name, e.Args)
 			if extra != nil {
 				return extra(e)
 			}
 			return name + "-startret"
 		},
 		"_stop": func(e *kernel.Event) any {
-			tr.add("%s _stop", name)
+			tr.Add("%s _stop", name)
 			return name + "-stopret"
 		},
 		"_child": func(e *kernel.Event) any {
 			if len(e.Args) > 2 {
-				tr.add("%s _child %v %v %v", name, e.Arg(0), e.Arg(1), e.Arg(2))
+				tr.Add("%s _child %v %v %v", name, e.Arg(0), e.Arg(1), e.Arg(2))
 			} else {
-				tr.add("%s _child %v %v", name, e.Arg(0), e.Arg(1))
+				tr.Add("%s _child %v %v", name, e.Arg(0), e.Arg(1))
 			}
 			return nil
 		},
 		"_parent": func(e *kernel.Event) any {
-			tr.add("%s _parent %v -> %v", name, e.Arg(0), e.Arg(1))
+			tr.Add("%s _parent %v -> %v", name, e.Arg(0), e.Arg(1))
 			return nil
 		},
 	}}
@@ -55,13 +55,13 @@ func TestSessionLifecycle(t *testing.T) {
 			e.Kernel.Create(family(&tr, "G", nil))
 			return "C-startret"
 		}).States})
-		tr.add("create returned %v", c)
+		tr.Add("create returned %v", c)
 		return "P-startret"
 	}))
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t,
+	tr.Expect(t,
 		"P _start []",
 		"C _start [1 2]",
 		"G _start []",
@@ -103,7 +103,7 @@ func TestIdleSessionSurvivesOneRound(t *testing.T) {
 	idle := k.Create(family(&tr, "idle", nil))
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
-			tr.add("idle alive in _start: %v", idle.Alive())
+			tr.Add("idle alive in _start: %v", idle.Alive())
 			if err := e.Kernel.Post(idle, "poke"); err != nil {
 				t.Errorf("Post to a session before its GC = %v", err)
 			}
@@ -113,7 +113,7 @@ func TestIdleSessionSurvivesOneRound(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "idle _start []", "idle alive in _start: true", "idle _stop")
+	tr.Expect(t, "idle _start []", "idle alive in _start: true", "idle _stop")
 }
 
 // TestDetach checks POE-SEMANTICS 4's verified detach sequences:
@@ -140,13 +140,13 @@ func TestDetach(t *testing.T) {
 		if err := e.Kernel.DetachMyself(); !errors.Is(err, syscall.EPERM) {
 			t.Errorf("DetachMyself at top level = %v, want EPERM", err)
 		}
-		tr.add("C2 parent is kernel: %v", c2.Parent().IsKernel())
+		tr.Add("C2 parent is kernel: %v", c2.Parent().IsKernel())
 		return nil
 	}))
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t,
+	tr.Expect(t,
 		"P _start []", "C2 _start []",
 		"P _child create session 2 <nil>",
 		"P _child lose session 2 <nil>",
@@ -162,14 +162,14 @@ func TestDetach(t *testing.T) {
 type objectStates struct{ tr *trail }
 
 func (o *objectStates) Start(e *kernel.Event) any {
-	o.tr.add("Start heap=%v", e.Heap)
+	o.tr.Add("Start heap=%v", e.Heap)
 	e.Kernel.Yield("Hello", "world")
 	return nil
 }
 
-func (o *objectStates) Hello(e *kernel.Event) any { o.tr.add("Hello %v", e.Arg(0)); return nil }
+func (o *objectStates) Hello(e *kernel.Event) any { o.tr.Add("Hello %v", e.Arg(0)); return nil }
 
-func (o *objectStates) Stop(e *kernel.Event) any { o.tr.add("Stop"); return nil }
+func (o *objectStates) Stop(e *kernel.Event) any { o.tr.Add("Stop"); return nil }
 
 // TestObjectStates checks object_states and the HEAP slot.
 func TestObjectStates(t *testing.T) {
@@ -179,7 +179,7 @@ func TestObjectStates(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "Start heap=the heap", "Hello world", "Stop")
+	tr.Expect(t, "Start heap=the heap", "Hello world", "Stop")
 }
 
 // TestRuntimeStates checks POE's state(): adding, replacing and removing a
@@ -194,7 +194,7 @@ func TestRuntimeStates(t *testing.T) {
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			e.Kernel.State("added", func(e *kernel.Event) any {
-				tr.add("added")
+				tr.Add("added")
 				e.Kernel.State("added", nil)
 				e.Kernel.Yield("added")
 				return nil
@@ -206,5 +206,5 @@ func TestRuntimeStates(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "added")
+	tr.Expect(t, "added")
 }

@@ -46,13 +46,13 @@ func tree(k *kernel.Kernel, tr *trail, name string, handled map[string]bool) {
 				return nil
 			},
 			"sig": func(e *kernel.Event) any {
-				tr.add("%s got %v", label, e.Args)
+				tr.Add("%s got %v", label, e.Args)
 				if handled[label] {
 					e.Kernel.SigHandled()
 				}
 				return nil
 			},
-			"_stop":  func(e *kernel.Event) any { tr.add("%s stops", label); return nil },
+			"_stop":  func(e *kernel.Event) any { tr.Add("%s stops", label); return nil },
 			"_child": nop, "_parent": nop,
 		}}
 	}
@@ -145,7 +145,7 @@ func TestSignalTypes(t *testing.T) {
 			if err := run(t, k); err != nil {
 				t.Fatal(err)
 			}
-			tr.expect(t, c.want...)
+			tr.Expect(t, c.want...)
 		})
 	}
 }
@@ -169,7 +169,7 @@ func TestUnhandledTerminalStopsFirst(t *testing.T) {
 	if len(tr) < 5 {
 		t.Fatalf("events: %v", tr)
 	}
-	tr[:5].expect(t, "G got [INT extra]", "C got [INT extra]", "G stops", "C stops", "D got [after]")
+	tr[:5].Expect(t, "G got [INT extra]", "C got [INT extra]", "G stops", "C stops", "D got [after]")
 }
 
 // TestSignalWatchers checks the watcher table of signals.pm through the
@@ -194,19 +194,19 @@ func TestSignalWatchers(t *testing.T) {
 			k.Signal(e.Session, "USR2")
 			return nil
 		},
-		"sig":   func(e *kernel.Event) any { tr.add("got %v", e.Arg(0)); return nil },
-		"_stop": func(e *kernel.Event) any { tr.add("stop"); return nil },
+		"sig":   func(e *kernel.Event) any { tr.Add("got %v", e.Arg(0)); return nil },
+		"_stop": func(e *kernel.Event) any { tr.Add("stop"); return nil },
 	}})
 	// A session that only watches a signal is collected at once.
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any { e.Kernel.Sig("USR2", "sig"); return nil },
-		"sig":    func(e *kernel.Event) any { tr.add("watcher-only got %v", e.Arg(0)); return nil },
-		"_stop":  func(e *kernel.Event) any { tr.add("watcher-only stop"); return nil },
+		"sig":    func(e *kernel.Event) any { tr.Add("watcher-only got %v", e.Arg(0)); return nil },
+		"_stop":  func(e *kernel.Event) any { tr.Add("watcher-only stop"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "stop", "watcher-only stop")
+	tr.Expect(t, "stop", "watcher-only stop")
 }
 
 // TestIdleThenZombie checks POE-SEMANTICS 2.5: when nothing can happen any
@@ -224,25 +224,25 @@ func TestIdleThenZombie(t *testing.T) {
 			return nil
 		},
 		"sig": func(e *kernel.Event) any {
-			tr.add("survivor got %v", e.Arg(0))
+			tr.Add("survivor got %v", e.Arg(0))
 			e.Kernel.SigHandled()
 			return nil
 		},
-		"_stop": func(e *kernel.Event) any { tr.add("survivor stops"); return nil },
+		"_stop": func(e *kernel.Event) any { tr.Add("survivor stops"); return nil },
 	}})
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any { e.Kernel.AliasSet("alias only"); return nil },
-		"_stop":  func(e *kernel.Event) any { tr.add("alias-only stops"); return nil },
+		"_stop":  func(e *kernel.Event) any { tr.Add("alias-only stops"); return nil },
 	}})
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any { e.Kernel.Delay("last", time.Millisecond); return nil },
-		"last":   func(e *kernel.Event) any { tr.add("last timer"); return nil },
-		"_stop":  func(e *kernel.Event) any { tr.add("timer session stops"); return nil },
+		"last":   func(e *kernel.Event) any { tr.Add("last timer"); return nil },
+		"_stop":  func(e *kernel.Event) any { tr.Add("timer session stops"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t,
+	tr.Expect(t,
 		"last timer", "timer session stops",
 		"survivor got IDLE",
 		"survivor got ZOMBIE", "alias-only stops", "survivor stops",

@@ -22,22 +22,22 @@ func TestKjeldahlStopStart(t *testing.T) {
 		},
 		"stop": func(e *kernel.Event) any {
 			e.Kernel.Stop()
-			tr.add("stopped")
+			tr.Add("stopped")
 			return nil
 		},
 		"never": func(e *kernel.Event) any { t.Error("a stopped session's timer fired"); return nil },
-		"_stop": func(e *kernel.Event) any { tr.add("first _stop"); return nil },
+		"_stop": func(e *kernel.Event) any { tr.Add("first _stop"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any { e.Kernel.Delay("done", time.Millisecond); return nil },
-		"done":   func(e *kernel.Event) any { tr.add("second run done"); return nil },
-		"_stop":  func(e *kernel.Event) any { tr.add("second _stop"); return nil },
+		"done":   func(e *kernel.Event) any { tr.Add("second run done"); return nil },
+		"_stop":  func(e *kernel.Event) any { tr.Add("second _stop"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "first _stop", "stopped", "second run done", "second _stop")
+	tr.Expect(t, "first _stop", "stopped", "second run done", "second _stop")
 }

@@ -33,8 +33,8 @@ func TestLeoloAlarmAdjust(t *testing.T) {
 			}
 			return nil
 		},
-		"the_alarm": func(e *kernel.Event) any { tr.add("alarm"); return nil },
-		"the_delay": func(e *kernel.Event) any { tr.add("delay"); return nil },
+		"the_alarm": func(e *kernel.Event) any { tr.Add("alarm"); return nil },
+		"the_delay": func(e *kernel.Event) any { tr.Add("delay"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
@@ -42,5 +42,5 @@ func TestLeoloAlarmAdjust(t *testing.T) {
 	if took := time.Since(started); took > 5*time.Second {
 		t.Errorf("adjusted timers took %v", took)
 	}
-	tr.expect(t, "alarm", "delay")
+	tr.Expect(t, "alarm", "delay")
 }

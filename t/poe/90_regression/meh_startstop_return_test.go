@@ -19,10 +19,10 @@ func TestMehStartStopReturn(t *testing.T) {
 	var tr trail
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any { e.Kernel.Create(kernel.Session{Object: fubar{}}); return nil },
-		"_child": func(e *kernel.Event) any { tr.add("%v %v", e.Arg(0), e.Arg(2)); return nil },
+		"_child": func(e *kernel.Event) any { tr.Add("%v %v", e.Arg(0), e.Arg(2)); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "create _start", "lose _stop")
+	tr.Expect(t, "create _start", "lose _stop")
 }

@@ -44,16 +44,16 @@ func TestSigChildRealProcess(t *testing.T) {
 		},
 		"chld": func(e *kernel.Event) any {
 			ws := syscall.WaitStatus(e.ArgInt(2))
-			tr.add("watcher %v pid=%v exit=%d %v", e.Arg(0), e.ArgInt(1) == pid, ws.ExitStatus(), e.Arg(3))
+			tr.Add("watcher %v pid=%v exit=%d %v", e.Arg(0), e.ArgInt(1) == pid, ws.ExitStatus(), e.Arg(3))
 			e.Kernel.Delay("timeout", -1)
 			return nil
 		},
 		"chld_signal": func(e *kernel.Event) any {
 			ws := syscall.WaitStatus(e.ArgInt(2))
-			tr.add("signal %v pid=%v exit=%d", e.Arg(0), e.ArgInt(1) == pid, ws.ExitStatus())
+			tr.Add("signal %v pid=%v exit=%d", e.Arg(0), e.ArgInt(1) == pid, ws.ExitStatus())
 			return nil
 		},
-		"timeout": func(e *kernel.Event) any { tr.add("timeout"); return nil },
+		"timeout": func(e *kernel.Event) any { tr.Add("timeout"); return nil },
 	}})
 	start := time.Now()
 	if err := run(t, k); err != nil {
@@ -62,7 +62,7 @@ func TestSigChildRealProcess(t *testing.T) {
 	if time.Since(start) > limit/2 {
 		t.Errorf("took %v", time.Since(start))
 	}
-	tr.expect(t, "watcher CHLD pid=true exit=3 extra", "signal CHLD pid=true exit=3")
+	tr.Expect(t, "watcher CHLD pid=true exit=3 extra", "signal CHLD pid=true exit=3")
 }
 
 // TestOSSignal checks that an operating-system signal reaches a session
@@ -84,15 +84,15 @@ func TestOSSignal(t *testing.T) {
 			return nil
 		},
 		"usr1": func(e *kernel.Event) any {
-			tr.add("got %v from kernel: %v", e.Arg(0), e.Sender.IsKernel())
+			tr.Add("got %v from kernel: %v", e.Arg(0), e.Sender.IsKernel())
 			e.Kernel.Delay("timeout", -1)
 			e.Kernel.Sig("USR1", "")
 			return nil
 		},
-		"timeout": func(e *kernel.Event) any { tr.add("timeout"); return nil },
+		"timeout": func(e *kernel.Event) any { tr.Add("timeout"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "got USR1 from kernel: true")
+	tr.Expect(t, "got USR1 from kernel: true")
 }

@@ -22,21 +22,21 @@ func TestWhelanDieprop(t *testing.T) {
 					return nil
 				},
 				"throw_exception": func(e *kernel.Event) any { panic("goodbye sweet world") },
-				"child_exception": func(e *kernel.Event) any { tr.add("child got exception"); return nil },
-				"_stop":           func(e *kernel.Event) any { tr.add("child stops"); return nil },
+				"child_exception": func(e *kernel.Event) any { tr.Add("child got exception"); return nil },
+				"_stop":           func(e *kernel.Event) any { tr.Add("child stops"); return nil },
 			}})
 			return nil
 		},
 		"parent_exception": func(e *kernel.Event) any {
-			tr.add("parent got exception")
+			tr.Add("parent got exception")
 			e.Kernel.SigHandled()
 			return nil
 		},
 		"_child": func(e *kernel.Event) any { return nil },
-		"_stop":  func(e *kernel.Event) any { tr.add("parent stops"); return nil },
+		"_stop":  func(e *kernel.Event) any { tr.Add("parent stops"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatalf("Run = %v, want nil: the parent handled the DIE", err)
 	}
-	tr.expect(t, "child got exception", "parent got exception", "child stops", "parent stops")
+	tr.Expect(t, "child got exception", "parent got exception", "child stops", "parent stops")
 }

@@ -16,38 +16,38 @@ func TestDetachStart(t *testing.T) {
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			e.Kernel.AliasSet("Parent")
-			tr.add("_start Parent")
+			tr.Add("_start Parent")
 			e.Kernel.Create(kernel.Session{States: kernel.States{
-				"_start": func(e *kernel.Event) any { e.Kernel.AliasSet("Child"); tr.add("_start Child"); return nil },
-				"_stop":  func(e *kernel.Event) any { tr.add("_stop Child"); return nil },
+				"_start": func(e *kernel.Event) any { e.Kernel.AliasSet("Child"); tr.Add("_start Child"); return nil },
+				"_stop":  func(e *kernel.Event) any { tr.Add("_stop Child"); return nil },
 			}})
 			e.Kernel.Create(kernel.Session{States: kernel.States{
 				"_start": func(e *kernel.Event) any {
 					e.Kernel.AliasSet("Detached")
-					tr.add("_start Detached")
+					tr.Add("_start Detached")
 					if err := e.Kernel.DetachMyself(); err != nil {
 						t.Errorf("DetachMyself = %v", err)
 					}
 					return nil
 				},
 				"_parent": func(e *kernel.Event) any {
-					tr.add("_parent Detached, new parent is kernel: %v", e.Arg(1).(*kernel.Session).IsKernel())
+					tr.Add("_parent Detached, new parent is kernel: %v", e.Arg(1).(*kernel.Session).IsKernel())
 					return nil
 				},
-				"_stop": func(e *kernel.Event) any { tr.add("_stop"); return nil },
+				"_stop": func(e *kernel.Event) any { tr.Add("_stop"); return nil },
 			}})
 			return nil
 		},
 		"_child": func(e *kernel.Event) any {
-			tr.add("_child %v %v", e.Arg(0), e.Kernel.AliasList(e.Arg(1).(*kernel.Session)))
+			tr.Add("_child %v %v", e.Arg(0), e.Kernel.AliasList(e.Arg(1).(*kernel.Session)))
 			return nil
 		},
-		"_stop": func(e *kernel.Event) any { tr.add("_stop"); return nil },
+		"_stop": func(e *kernel.Event) any { tr.Add("_stop"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t,
+	tr.Expect(t,
 		"_start Parent",
 		"_start Child",
 		"_child create [Child]",

@@ -27,19 +27,19 @@ func TestNormal(t *testing.T) {
 		},
 		"death": func(e *kernel.Event) any { panic("OMG THEY CANCELLED FRIENDS") },
 		"avoid_death": func(e *kernel.Event) any {
-			tr.add("caught %v", e.Arg(0))
+			tr.Add("caught %v", e.Arg(0))
 			info, _ = e.Arg(1).(map[string]any)
 			e.Kernel.Sig("DIE", "")
 			e.Kernel.SigHandled()
 			return nil
 		},
-		"party": func(e *kernel.Event) any { tr.add("survived"); return nil },
-		"_stop": func(e *kernel.Event) any { tr.add("stop"); return nil },
+		"party": func(e *kernel.Event) any { tr.Add("survived"); return nil },
+		"_stop": func(e *kernel.Event) any { tr.Add("stop"); return nil },
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatalf("Run = %v, want nil after a handled DIE", err)
 	}
-	tr.expect(t, "caught DIE", "survived", "stop")
+	tr.Expect(t, "caught DIE", "survived", "stop")
 	s1 := info["dest_session"].(*kernel.Session)
 	cases := []struct {
 		key  string
@@ -86,20 +86,20 @@ func TestNotHandled(t *testing.T) {
 			return nil
 		},
 		"death":      func(e *kernel.Event) any { panic("OMG THEY CANCELLED FRIENDS") },
-		"mock_death": func(e *kernel.Event) any { tr.add("saw %v", e.Arg(0)); return nil },
-		"_stop":      func(e *kernel.Event) any { tr.add("first stops"); return nil },
+		"mock_death": func(e *kernel.Event) any { tr.Add("saw %v", e.Arg(0)); return nil },
+		"_stop":      func(e *kernel.Event) any { tr.Add("first stops"); return nil },
 	}})
 	k.Create(kernel.Session{States: kernel.States{
 		"_start":      func(e *kernel.Event) any { e.Kernel.Delay("last_breath", time.Second); return nil },
 		"last_breath": func(e *kernel.Event) any { t.Error("the kernel survived an unhandled exception"); return nil },
-		"_stop":       func(e *kernel.Event) any { tr.add("other stops"); return nil },
+		"_stop":       func(e *kernel.Event) any { tr.Add("other stops"); return nil },
 	}})
 	err := run(t, k)
 	var perr *kernel.PanicError
 	if !errors.As(err, &perr) || !strings.Contains(err.Error(), "OMG THEY CANCELLED FRIENDS") {
 		t.Fatalf("Run = %v, want the panic", err)
 	}
-	tr.expect(t, "saw DIE", "first stops", "other stops")
+	tr.Expect(t, "saw DIE", "first stops", "other stops")
 }
 
 // TestCallToAnotherSessionCatches checks POE-SEMANTICS 3.3: a panic in a
@@ -117,7 +117,7 @@ func TestCallToAnotherSessionCatches(t *testing.T) {
 		"boom": func(e *kernel.Event) any { panic("kid died") },
 		"died": func(e *kernel.Event) any {
 			info := e.Arg(1).(map[string]any)
-			tr.add("callee DIE in %v", info["event"])
+			tr.Add("callee DIE in %v", info["event"])
 			e.Kernel.SigHandled()
 			e.Kernel.AliasRemove("callee")
 			return nil
@@ -126,14 +126,14 @@ func TestCallToAnotherSessionCatches(t *testing.T) {
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			v, err := e.Kernel.Call("callee", "boom")
-			tr.add("call returned %v %v", v, err)
+			tr.Add("call returned %v %v", v, err)
 			return nil
 		},
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	tr.expect(t, "call returned <nil> <nil>", "callee DIE in boom")
+	tr.Expect(t, "call returned <nil> <nil>", "callee DIE in boom")
 }
 
 // TestTurnOff mirrors POE's t/10_units/07_exceptions/02_turn_off.t: with
