@@ -1,91 +1,46 @@
 package msgpack
 
 import (
-	"bytes"
-	"errors"
+	"encoding/binary"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
-	"sync"
 
 	"github.com/poe-go/poe/poe/serial"
-	mp "github.com/vmihailenco/msgpack/v5"
-	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
+// decoder parses the MessagePack wire format straight from the input
+// slice. It lives on the caller's stack: Thaw allocates only the values it
+// returns.
 type decoder struct {
 	data     []byte
-	r        bytes.Reader
-	dec      *mp.Decoder
-	size     int
+	pos      int
 	depth    int
 	items    int
 	maxDepth int
 	maxItems int
 }
 
-var decPool = sync.Pool{New: func() any {
-	d := &decoder{}
-	d.dec = mp.NewDecoder(&d.r)
-	return d
-}}
-
-func getDecoder(data []byte, s *Serializer) *decoder {
-	d := decPool.Get().(*decoder)
-	d.data = data
-	d.r.Reset(data)
-	d.dec.Reset(&d.r)
-	d.size = len(data)
-	d.depth, d.items = 0, 0
-	d.maxDepth, d.maxItems = s.maxDepth, s.maxItems
-	return d
-}
-
-func putDecoder(d *decoder) {
-	d.data = nil
-	d.r.Reset(nil)
-	decPool.Put(d)
-}
-
-func (d *decoder) off() int { return d.size - d.r.Len() }
-
 func (d *decoder) fail(at int, err error, detail string) error {
 	return &Error{Offset: at, Detail: detail, Err: err}
 }
 
-// wrap turns a library error into an *Error at the current offset.
-func (d *decoder) wrap(at int, err error) error {
-	var e *Error
-	if errors.As(err, &e) {
-		return err
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return d.fail(at, ErrTruncated, err.Error())
-	}
-	return d.fail(at, ErrType, err.Error())
+func (d *decoder) truncated(at int) error {
+	return d.fail(at, ErrTruncated, "unexpected EOF")
 }
 
 func (d *decoder) thaw() (any, error) {
-	if d.size == 0 {
+	if len(d.data) == 0 {
 		return nil, d.fail(0, ErrTruncated, "empty input")
 	}
 	v, err := d.value()
 	if err != nil {
 		return nil, err
 	}
-	if d.r.Len() != 0 {
-		return nil, d.fail(d.off(), ErrTrailing, fmt.Sprintf("%d bytes", d.r.Len()))
+	if left := len(d.data) - d.pos; left != 0 {
+		return nil, d.fail(d.pos, ErrTrailing, fmt.Sprintf("%d bytes", left))
 	}
 	return v, nil
-}
-
-func (d *decoder) count(at int) error {
-	d.items++
-	if d.items > d.maxItems {
-		return d.fail(at, ErrTooMany, fmt.Sprintf("limit %d", d.maxItems))
-	}
-	return nil
 }
 
 func (d *decoder) enter(at int) error {
@@ -96,48 +51,155 @@ func (d *decoder) enter(at int) error {
 	return nil
 }
 
+// uint reads an n-byte big-endian unsigned integer after the code byte of
+// the item at offset at, and moves past both.
+func (d *decoder) uint(at, n int) (uint64, error) {
+	p := at + 1
+	if len(d.data)-p < n {
+		return 0, d.truncated(at)
+	}
+	b := d.data[p : p+n]
+	var u uint64
+	switch n {
+	case 1:
+		u = uint64(b[0])
+	case 2:
+		u = uint64(binary.BigEndian.Uint16(b))
+	case 4:
+		u = uint64(binary.BigEndian.Uint32(b))
+	default:
+		u = binary.BigEndian.Uint64(b)
+	}
+	d.pos = p + n
+	return u, nil
+}
+
+// value decodes the item at d.pos.
 func (d *decoder) value() (any, error) {
-	at := d.off()
-	if err := d.count(at); err != nil {
-		return nil, err
+	at := d.pos
+	d.items++
+	if d.items > d.maxItems {
+		return nil, d.fail(at, ErrTooMany, fmt.Sprintf("limit %d", d.maxItems))
 	}
-	c, err := d.dec.PeekCode()
-	if err != nil {
-		return nil, d.wrap(at, err)
+	if at >= len(d.data) {
+		return nil, d.fail(at, ErrTruncated, "EOF")
 	}
-	var v any
+	c := d.data[at]
 	switch {
-	case c == msgpcode.Nil:
-		err = d.dec.DecodeNil()
-	case c == msgpcode.False || c == msgpcode.True:
-		v, err = d.dec.DecodeBool()
-	case c == msgpcode.Uint64:
-		var u uint64
-		if u, err = d.dec.DecodeUint64(); err == nil {
-			v = uintValue(u)
-		}
-	case msgpcode.IsFixedNum(c), c >= msgpcode.Uint8 && c <= msgpcode.Int64:
-		v, err = d.dec.DecodeInt64()
-	case c == msgpcode.Float || c == msgpcode.Double:
-		v, err = d.dec.DecodeFloat64()
-	case msgpcode.IsString(c), msgpcode.IsBin(c):
-		if err := d.checkStringLen(at, c); err != nil {
+	case c <= 0x7f: // positive fixint
+		d.pos++
+		return int64(c), nil
+	case c >= 0xe0: // negative fixint
+		d.pos++
+		return int64(int8(c)), nil
+	case c <= 0x8f: // fixmap
+		d.pos++
+		return d.hash(at, uint64(c&0x0f))
+	case c <= 0x9f: // fixarray
+		d.pos++
+		return d.array(at, uint64(c&0x0f))
+	case c <= 0xbf: // fixstr
+		d.pos++
+		return d.str(at, int(c&0x1f))
+	}
+	switch c {
+	case 0xc0:
+		d.pos++
+		return nil, nil
+	case 0xc2:
+		d.pos++
+		return false, nil
+	case 0xc3:
+		d.pos++
+		return true, nil
+	case 0xc4, 0xd9: // bin 8, str 8
+		return d.strLen(at, 1)
+	case 0xc5, 0xda: // bin 16, str 16
+		return d.strLen(at, 2)
+	case 0xc6, 0xdb: // bin 32, str 32
+		return d.strLen(at, 4)
+	case 0xc7: // ext 8
+		return d.extLen(at, 1)
+	case 0xc8: // ext 16
+		return d.extLen(at, 2)
+	case 0xc9: // ext 32
+		return d.extLen(at, 4)
+	case 0xca: // float 32
+		u, err := d.uint(at, 4)
+		if err != nil {
 			return nil, err
 		}
-		v, err = d.dec.DecodeString()
-	case msgpcode.IsFixedArray(c), c == msgpcode.Array16, c == msgpcode.Array32:
-		return d.array(at)
-	case msgpcode.IsFixedMap(c), c == msgpcode.Map16, c == msgpcode.Map32:
-		return d.hash(at)
-	case msgpcode.IsExt(c):
-		return d.ext(at)
-	default:
-		return nil, d.fail(at, ErrType, fmt.Sprintf("code 0x%02x", c))
+		return float64(math.Float32frombits(uint32(u))), nil
+	case 0xcb: // float 64
+		u, err := d.uint(at, 8)
+		if err != nil {
+			return nil, err
+		}
+		return math.Float64frombits(u), nil
+	case 0xcc, 0xcd, 0xce: // uint 8, 16, 32
+		u, err := d.uint(at, 1<<(c-0xcc))
+		if err != nil {
+			return nil, err
+		}
+		return int64(u), nil
+	case 0xcf: // uint 64
+		u, err := d.uint(at, 8)
+		if err != nil {
+			return nil, err
+		}
+		return uintValue(u), nil
+	case 0xd0:
+		u, err := d.uint(at, 1)
+		if err != nil {
+			return nil, err
+		}
+		return int64(int8(u)), nil
+	case 0xd1:
+		u, err := d.uint(at, 2)
+		if err != nil {
+			return nil, err
+		}
+		return int64(int16(u)), nil
+	case 0xd2:
+		u, err := d.uint(at, 4)
+		if err != nil {
+			return nil, err
+		}
+		return int64(int32(u)), nil
+	case 0xd3:
+		u, err := d.uint(at, 8)
+		if err != nil {
+			return nil, err
+		}
+		return int64(u), nil
+	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8: // fixext 1, 2, 4, 8, 16
+		return d.ext(at, 1<<(c-0xd4), at+1)
+	case 0xdc: // array 16
+		n, err := d.uint(at, 2)
+		if err != nil {
+			return nil, err
+		}
+		return d.array(at, n)
+	case 0xdd: // array 32
+		n, err := d.uint(at, 4)
+		if err != nil {
+			return nil, err
+		}
+		return d.array(at, n)
+	case 0xde: // map 16
+		n, err := d.uint(at, 2)
+		if err != nil {
+			return nil, err
+		}
+		return d.hash(at, n)
+	case 0xdf: // map 32
+		n, err := d.uint(at, 4)
+		if err != nil {
+			return nil, err
+		}
+		return d.hash(at, n)
 	}
-	if err != nil {
-		return nil, d.wrap(at, err)
-	}
-	return v, nil
+	return nil, d.fail(at, ErrType, fmt.Sprintf("code 0x%02x", c))
 }
 
 func uintValue(u uint64) any {
@@ -147,74 +209,158 @@ func uintValue(u uint64) any {
 	return int64(u)
 }
 
-func (d *decoder) array(at int) (any, error) {
-	n, err := d.dec.DecodeArrayLen()
-	if err != nil {
-		return nil, d.wrap(at, err)
+// strLen reads the size-byte length of a str or bin item and its bytes,
+// refusing a length that runs past the input before allocating.
+func (d *decoder) strLen(at, size int) (any, error) {
+	if len(d.data)-(at+1) < size {
+		return nil, d.fail(at, ErrTruncated, "string length")
 	}
-	if n > d.r.Len() {
-		return nil, d.fail(at, ErrLength, fmt.Sprintf("array of %d, only %d bytes left", n, d.r.Len()))
+	n, _ := d.uint(at, size)
+	if left := len(d.data) - d.pos; n > uint64(left) {
+		return nil, d.fail(at, ErrLength, fmt.Sprintf("string of %d bytes, only %d left", n, left))
+	}
+	return d.str(at, int(n))
+}
+
+// str returns the n bytes at d.pos as a string.
+func (d *decoder) str(at, n int) (any, error) {
+	if len(d.data)-d.pos < n {
+		return nil, d.truncated(at)
+	}
+	b := d.data[d.pos : d.pos+n]
+	d.pos += n
+	if n == 0 {
+		return "", nil
+	}
+	return string(b), nil
+}
+
+// key decodes a map key, which must be a string. The names of the IKC
+// record come back without allocating.
+func (d *decoder) key() (string, error) {
+	at := d.pos
+	if at < len(d.data) {
+		if c := d.data[at]; c >= 0xa0 && c <= 0xbf {
+			n := int(c & 0x1f)
+			if n < len(d.data)-at {
+				d.items++
+				if d.items > d.maxItems {
+					return "", d.fail(at, ErrTooMany, fmt.Sprintf("limit %d", d.maxItems))
+				}
+				b := d.data[at+1 : at+1+n]
+				d.pos = at + 1 + n
+				return internKey(b), nil
+			}
+		}
+	}
+	k, err := d.value()
+	if err != nil {
+		return "", err
+	}
+	key, ok := k.(string)
+	if !ok {
+		return "", d.fail(at, ErrType, fmt.Sprintf("map key of type %T, want a string", k))
+	}
+	return key, nil
+}
+
+// internKey returns b as a string, sharing the constant for the keys every
+// IKC message carries.
+func internKey(b []byte) string {
+	switch string(b) {
+	case "event":
+		return "event"
+	case "params":
+		return "params"
+	case "rsvp":
+		return "rsvp"
+	case "from":
+		return "from"
+	case "wantarray":
+		return "wantarray"
+	case "kernel":
+		return "kernel"
+	case "session":
+		return "session"
+	case "state":
+		return "state"
+	case "":
+		return ""
+	}
+	return string(b)
+}
+
+func (d *decoder) array(at int, n uint64) (any, error) {
+	if left := len(d.data) - d.pos; n > uint64(left) {
+		return nil, d.fail(at, ErrLength, fmt.Sprintf("array of %d, only %d bytes left", n, left))
 	}
 	if err := d.enter(at); err != nil {
 		return nil, err
 	}
 	a := make([]any, n)
 	for i := range a {
-		if a[i], err = d.value(); err != nil {
+		v, err := d.value()
+		if err != nil {
 			return nil, err
 		}
+		a[i] = v
 	}
 	d.depth--
 	return a, nil
 }
 
-func (d *decoder) hash(at int) (any, error) {
-	n, err := d.dec.DecodeMapLen()
-	if err != nil {
-		return nil, d.wrap(at, err)
-	}
-	if n > d.r.Len()/2 {
-		return nil, d.fail(at, ErrLength, fmt.Sprintf("map of %d, only %d bytes left", n, d.r.Len()))
+func (d *decoder) hash(at int, n uint64) (any, error) {
+	if left := len(d.data) - d.pos; n > uint64(left/2) {
+		return nil, d.fail(at, ErrLength, fmt.Sprintf("map of %d, only %d bytes left", n, left))
 	}
 	if err := d.enter(at); err != nil {
 		return nil, err
 	}
-	m := make(map[string]any, min(n, 64))
+	m := make(map[string]any, min(int(n), 64))
 	for range n {
-		kat := d.off()
-		k, err := d.value()
+		key, err := d.key()
 		if err != nil {
 			return nil, err
 		}
-		key, ok := k.(string)
-		if !ok {
-			return nil, d.fail(kat, ErrType, fmt.Sprintf("map key of type %T, want a string", k))
-		}
-		if m[key], err = d.value(); err != nil {
+		v, err := d.value()
+		if err != nil {
 			return nil, err
 		}
+		m[key] = v
 	}
 	d.depth--
 	return m, nil
 }
 
-func (d *decoder) ext(at int) (any, error) {
-	id, n, err := d.dec.DecodeExtHeader()
+// extLen reads the size-byte length and the type of an ext 8/16/32 item.
+func (d *decoder) extLen(at, size int) (any, error) {
+	n, err := d.uint(at, size)
 	if err != nil {
-		return nil, d.wrap(at, err)
+		return nil, err
 	}
-	if n > d.r.Len() {
-		return nil, d.fail(at, ErrLength, fmt.Sprintf("extension of %d bytes, only %d left", n, d.r.Len()))
+	return d.ext(at, n, d.pos)
+}
+
+// ext decodes an extension of n payload bytes whose type byte is at
+// offset typ.
+func (d *decoder) ext(at int, n uint64, typ int) (any, error) {
+	if typ >= len(d.data) {
+		return nil, d.truncated(at)
+	}
+	id := int8(d.data[typ])
+	d.pos = typ + 1
+	if left := len(d.data) - d.pos; n > uint64(left) {
+		return nil, d.fail(at, ErrLength, fmt.Sprintf("extension of %d bytes, only %d left", n, left))
 	}
 	if err := d.enter(at); err != nil {
 		return nil, err
 	}
-	end := d.off() + n
+	end := d.pos + int(n)
 	v, err := d.extValue(id, at)
 	if err != nil {
 		return nil, err
 	}
-	if d.off() != end {
+	if d.pos != end {
 		return nil, d.fail(at, ErrLength, fmt.Sprintf("extension length %d does not match its value", n))
 	}
 	d.depth--
@@ -245,32 +391,4 @@ func (d *decoder) extValue(id int8, at int) (any, error) {
 		return serial.Blessed{Class: cls, Value: pair[1]}, nil
 	}
 	return nil, d.fail(at, ErrType, fmt.Sprintf("extension type %d", id))
-}
-
-// checkStringLen reads the length of a str or bin item at offset at and
-// refuses it before the library allocates, if it runs past the input.
-func (d *decoder) checkStringLen(at int, c byte) error {
-	var size int
-	switch c {
-	case msgpcode.Str8, msgpcode.Bin8:
-		size = 1
-	case msgpcode.Str16, msgpcode.Bin16:
-		size = 2
-	case msgpcode.Str32, msgpcode.Bin32:
-		size = 4
-	default:
-		return nil // fixstr: at most 31 bytes
-	}
-	b := d.data[at+1:]
-	if len(b) < size {
-		return d.fail(at, ErrTruncated, "string length")
-	}
-	n := 0
-	for _, x := range b[:size] {
-		n = n<<8 | int(x)
-	}
-	if n > len(b)-size {
-		return d.fail(at, ErrLength, fmt.Sprintf("string of %d bytes, only %d left", n, len(b)-size))
-	}
-	return nil
 }

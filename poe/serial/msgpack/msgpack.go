@@ -134,10 +134,8 @@ func (s *Serializer) Freeze(dst []byte, v any) ([]byte, error) {
 
 // Thaw decodes exactly one MessagePack value into the serial data model.
 func (s *Serializer) Thaw(data []byte) (any, error) {
-	d := getDecoder(data, s)
-	v, err := d.thaw()
-	putDecoder(d)
-	return v, err
+	d := decoder{data: data, maxDepth: s.maxDepth, maxItems: s.maxItems}
+	return d.thaw()
 }
 
 // Freeze returns the MessagePack form of v with default limits.
