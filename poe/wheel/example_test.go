@@ -50,18 +50,27 @@ func ExampleReadWrite() {
 	// Output: got: hello, wheel from wheel true
 }
 
-// Wheel::Run starts a child process; its stdout comes back line by line
-// and its exit through SigChild.
+// Wheel::Run starts a child process; its stdout comes back line by line,
+// the end of its output through CloseEvent and its exit through SigChild.
+// Those two come in either order, so the session waits for both.
 func ExampleRun() {
 	k := kernel.MustNew()
 	defer k.Close()
 	var run *wheel.Run
+	closed, status := false, -1
+	done := func() {
+		if closed && status >= 0 {
+			fmt.Println("exit status", status>>8)
+			run.Close()
+		}
+	}
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			var err error
 			run, err = wheel.NewRun(e, wheel.RunOptions{
 				Command:     "echo one; echo two; exit 3",
 				StdoutEvent: "stdout",
+				CloseEvent:  "closed",
 			})
 			if err != nil {
 				return err
@@ -70,11 +79,8 @@ func ExampleRun() {
 		},
 		"stdout": func(e *kernel.Event) any { fmt.Println("child said", e.ArgString(0)); return nil },
 		// exited: ARG1 the PID, ARG2 the wait status (Perl's $?).
-		"exited": func(e *kernel.Event) any {
-			fmt.Println("exit status", e.ArgInt(2)>>8)
-			run.Close()
-			return nil
-		},
+		"exited": func(e *kernel.Event) any { status = e.ArgInt(2); done(); return nil },
+		"closed": func(e *kernel.Event) any { closed = true; done(); return nil },
 	}})
 	k.Run()
 	// Output:
