@@ -86,8 +86,9 @@ func main() {
 		"tick": func(e *kernel.Event) any {
 			now := time.Now().Format(time.RFC3339)
 			for spec := range listeners {
-				// A post to a kernel that has gone fails: forget it.
-				if _, err := e.Kernel.Call("IKC", "post", spec, now); err != nil {
+				// Called, IKC's post returns how many kernels it reached:
+				// none means the listener's kernel has gone.
+				if n, _ := e.Kernel.Call("IKC", "post", spec, now); n == 0 {
 					delete(listeners, spec)
 				}
 			}
