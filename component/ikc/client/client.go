@@ -10,6 +10,7 @@
 package client
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -81,6 +82,13 @@ type Options struct {
 	// an HMAC; see package channel). Only Go peers configured with the
 	// same secret can connect; Perl peers and ClientLite cannot.
 	Secret []byte
+	// TLS, when set, runs the connection over TLS with this configuration
+	// (see TLSFromFiles); ServerName defaults to Address. The handshake is
+	// bounded by NegotiationTimeout and a failure goes to OnError as
+	// "tls". Go servers with TLS only: Perl servers cannot speak it. Each
+	// TLS connection costs a socketpair and copying goroutines (see
+	// channel.StartTLS).
+	TLS *tls.Config
 }
 
 type cli struct {
@@ -119,6 +127,7 @@ func Spawn(k *kernel.Kernel, opts Options) (*kernel.Session, error) {
 		States: kernel.States{
 			"_start":    c.start,
 			"connected": c.connected,
+			"tls_ready": c.tlsReady,
 			"failure":   c.failure,
 			"timeout":   c.timeout,
 		},
@@ -184,6 +193,10 @@ func (c *cli) connected(e *kernel.Event) any {
 	} else {
 		cfg.TransportName = channel.LocalName(fd)
 		cfg.SanityAlias = c.opts.Address + ":" + strconv.Itoa(c.opts.Port)
+	}
+	if c.opts.TLS != nil {
+		c.startTLS(e, cfg)
+		return nil
 	}
 	channel.Spawn(e.Kernel, cfg)
 	c.done(e)

@@ -17,6 +17,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -76,6 +77,13 @@ type Options struct {
 	// an HMAC; see package channel). Only Go peers configured with the
 	// same secret can connect; Perl peers and ClientLite cannot.
 	Secret []byte
+	// TLS, when set, runs every accepted connection over TLS with this
+	// configuration (see TLSFromFiles); the handshake is bounded by
+	// NegotiationTimeout and failures go to OnError or the monitors as
+	// "tls". Go peers only: Perl peers and ClientLite cannot connect. Each
+	// TLS connection costs a socketpair and copying goroutines (see
+	// channel.StartTLS).
+	TLS *tls.Config
 }
 
 type srv struct {
@@ -107,12 +115,13 @@ func Spawn(k *kernel.Kernel, opts Options) (int, error) {
 	s := &srv{opts: opts, k: k}
 	sess := k.Create(kernel.Session{
 		States: kernel.States{
-			"_start":   s.start,
-			"_stop":    s.stop,
-			"_child":   s.child,
-			"accepted": s.accepted,
-			"failure":  s.failure,
-			"shutdown": s.shutdown,
+			"_start":    s.start,
+			"_stop":     s.stop,
+			"_child":    s.child,
+			"accepted":  s.accepted,
+			"tls_ready": s.tlsReady,
+			"failure":   s.failure,
+			"shutdown":  s.shutdown,
 		},
 		Heap: s,
 	})
@@ -208,8 +217,12 @@ func (s *srv) accepted(e *kernel.Event) any {
 			cfg.SanityAlias = channel.HostPort(ip, e.ArgInt(2))
 		}
 	}
-	s.children++
-	channel.Spawn(e.Kernel, cfg)
+	if s.opts.TLS != nil {
+		s.startTLS(e, cfg)
+	} else {
+		s.children++
+		channel.Spawn(e.Kernel, cfg)
+	}
 	if s.opts.Concurrency > 0 && s.children >= s.opts.Concurrency && !s.paused {
 		s.paused = true
 		s.sf.PauseAccept()
@@ -222,11 +235,16 @@ func (s *srv) child(e *kernel.Event) any {
 		return nil
 	}
 	s.children--
+	s.resume()
+	return nil
+}
+
+// resume accepts again when a connection ended below the Concurrency limit.
+func (s *srv) resume() {
 	if s.paused && !s.stopping && s.children < s.opts.Concurrency {
 		s.paused = false
 		s.sf.ResumeAccept()
 	}
-	return nil
 }
 
 func (s *srv) failure(e *kernel.Event) any {

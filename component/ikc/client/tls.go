@@ -1,0 +1,93 @@
+package client
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/poe-go/poe/component/ikc/channel"
+	"github.com/poe-go/poe/poe/kernel"
+)
+
+// TLSFromFiles builds a client TLS configuration from PEM files: caFile
+// holds the certificate authorities the server's certificate must be
+// signed by (the system's roots when empty); certFile and keyFile, when
+// given, are the client's own certificate and key, for servers that
+// require one; serverName is the name the server's certificate must carry
+// (the Address the client connects to when empty). The minimum version is
+// TLS 1.2.
+func TLSFromFiles(caFile, certFile, keyFile, serverName string) (*tls.Config, error) {
+	cfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("ikc client: TLS CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, errors.New("ikc client: TLS CA: no certificate in " + caFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("ikc client: TLS certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}
+
+// tlsConfig is Options.TLS with ServerName defaulting to the Address.
+func (c *cli) tlsConfig() *tls.Config {
+	cfg := c.opts.TLS
+	if cfg.ServerName == "" && !cfg.InsecureSkipVerify && c.opts.Unix == "" {
+		cfg = cfg.Clone()
+		cfg.ServerName = c.opts.Address
+	}
+	return cfg
+}
+
+// startTLS hands the connected socket to the TLS pump; tlsReady spawns
+// the channel once the handshake is done. The client session lives until
+// then (the postback holds it).
+func (c *cli) startTLS(e *kernel.Event, cfg channel.Config) {
+	pb := e.Session.Postback("tls_ready", cfg)
+	channel.StartTLS(cfg.Handle, c.tlsConfig(), channel.ClientRole, c.opts.NegotiationTimeout, func(fd int, err error) {
+		pb.Post(fd, err)
+		pb.Release()
+	})
+}
+
+// tlsReady is the pump's answer: ARG0 [channel.Config], ARG1 [fd, error].
+func (c *cli) tlsReady(e *kernel.Event) any {
+	created, _ := e.Arg(0).([]any)
+	got, _ := e.Arg(1).([]any)
+	if len(created) < 1 || len(got) < 2 {
+		return nil
+	}
+	cfg, _ := created[0].(channel.Config)
+	fd, _ := got[0].(int)
+	if err, _ := got[1].(error); err != nil || fd < 0 {
+		text := "TLS failed"
+		if err != nil {
+			text = err.Error()
+		}
+		errno := 0
+		if strings.Contains(text, "did not finish within") {
+			errno = int(syscall.ETIMEDOUT)
+		}
+		c.report("tls", errno, text)
+		c.done(e)
+		return nil
+	}
+	cfg.Handle = fd
+	channel.Spawn(e.Kernel, cfg)
+	c.done(e)
+	return nil
+}
