@@ -69,9 +69,9 @@ func (k *Kernel) removeNamed(s *Session, state string) {
 // can remove them without walking a heap that reorders under them.
 func (k *Kernel) timersWhere(match func(*qitem) bool) []*qitem {
 	var out []*qitem
-	for _, t := range k.timers {
-		if match(t) {
-			out = append(out, t)
+	for _, sl := range k.timers {
+		if match(sl.it) {
+			out = append(out, sl.it)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })

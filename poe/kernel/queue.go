@@ -114,16 +114,28 @@ func (r *ring) each(fn func(*qitem)) {
 	}
 }
 
-// timerHeap is a binary min-heap of alarms ordered by (prio, id).
-type timerHeap []*qitem
+// timerHeap is a binary min-heap of alarms ordered by (prio, id). The keys
+// sit in the heap's own array, so sifting through a deep heap compares
+// neighbouring memory instead of chasing a pointer per level.
+type timerHeap []heapSlot
+
+type heapSlot struct {
+	prio int64
+	id   int64
+	it   *qitem
+}
 
 func less(a, b *qitem) bool {
 	return a.prio < b.prio || (a.prio == b.prio && a.id < b.id)
 }
 
+func (a *heapSlot) before(b *heapSlot) bool {
+	return a.prio < b.prio || (a.prio == b.prio && a.id < b.id)
+}
+
 func (h *timerHeap) push(it *qitem) {
 	it.hidx = len(*h)
-	*h = append(*h, it)
+	*h = append(*h, heapSlot{it.prio, it.id, it})
 	h.up(it.hidx)
 }
 
@@ -131,18 +143,18 @@ func (h timerHeap) peek() *qitem {
 	if len(h) == 0 {
 		return nil
 	}
-	return h[0]
+	return h[0].it
 }
 
 func (h *timerHeap) remove(i int) *qitem {
 	old := *h
 	n := len(old) - 1
-	it := old[i]
+	it := old[i].it
 	if i != n {
 		old[i] = old[n]
-		old[i].hidx = i
+		old[i].it.hidx = i
 	}
-	old[n] = nil
+	old[n] = heapSlot{}
 	*h = old[:n]
 	if i != n {
 		if !h.down(i) {
@@ -155,19 +167,24 @@ func (h *timerHeap) remove(i int) *qitem {
 
 // fix restores heap order after the item at i changed priority.
 func (h timerHeap) fix(i int) {
+	h[i].prio = h[i].it.prio
 	if !h.down(i) {
 		h.up(i)
 	}
 }
 
+func (h timerHeap) swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].it.hidx, h[j].it.hidx = i, j
+}
+
 func (h timerHeap) up(i int) {
 	for i > 0 {
 		p := (i - 1) / 2
-		if !less(h[i], h[p]) {
+		if !h[i].before(&h[p]) {
 			return
 		}
-		h[i], h[p] = h[p], h[i]
-		h[i].hidx, h[p].hidx = i, p
+		h.swap(i, p)
 		i = p
 	}
 }
@@ -181,14 +198,13 @@ func (h timerHeap) down(i int) bool {
 			break
 		}
 		m := l
-		if r := l + 1; r < n && less(h[r], h[l]) {
+		if r := l + 1; r < n && h[r].before(&h[l]) {
 			m = r
 		}
-		if !less(h[m], h[i]) {
+		if !h[m].before(&h[i]) {
 			break
 		}
-		h[i], h[m] = h[m], h[i]
-		h[i].hidx, h[m].hidx = i, m
+		h.swap(i, m)
 		i = m
 	}
 	return i > start
