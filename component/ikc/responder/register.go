@@ -110,7 +110,14 @@ func (r *Responder) ChannelError(ch Channel, op string, errno int, text string) 
 		if !ok {
 			name = specifier.Any
 		}
-		r.informError(name, "channel-"+op, fmt.Sprintf("[%d] %s", errno, text))
+		msg := fmt.Sprintf("[%d] %s", errno, text)
+		if op == "read" && errno == 0 && text == "" {
+			// End of input is how every connection ends: the monitors
+			// hear of it, but it is no warning.
+			r.inform(name, MonitorError, "channel-"+op, msg)
+			return
+		}
+		r.informError(name, "channel-"+op, msg)
 	})
 }
 

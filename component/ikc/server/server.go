@@ -163,8 +163,14 @@ func (s *srv) start(e *kernel.Event) any {
 		}
 	}
 	sf, err := wheel.NewSocketFactory(e, sfo)
+	if err == nil {
+		err = sf.LastError() // socket, bind and listen failures are known at once
+	}
 	if err != nil {
 		s.setupErr = fmt.Errorf("ikc server: %w", err)
+		if sf != nil {
+			sf.Close()
+		}
 		return nil
 	}
 	s.sf = sf
@@ -251,8 +257,8 @@ func (s *srv) failure(e *kernel.Event) any {
 	op, errno, text := e.ArgString(0), e.ArgInt(1), e.ArgString(2)
 	if s.opts.OnError != nil {
 		s.opts.OnError(op, errno, text)
-	} else {
-		e.Kernel.Post("IKC", "channel_error", []any{"*", op, errno, text})
+	} else if r := responder.Get(e.Kernel); r != nil {
+		r.ChannelError(nil, op, errno, text) // monitors of "*" hear channel-<op>
 	}
 	if op != "accept" {
 		s.closeListener(e)

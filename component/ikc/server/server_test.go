@@ -74,3 +74,20 @@ func TestTwoKernelsPostAndCall(t *testing.T) {
 		t.Fatal("client kernel did not end")
 	}
 }
+
+// A port already in use is Spawn's error, not only a posted failure.
+func TestSpawnReportsABindFailure(t *testing.T) {
+	k := kernel.MustNew(kernel.WithName("A"))
+	defer k.Close()
+	port, err := server.Spawn(k, server.Options{Port: 0, Name: "A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2 := kernel.MustNew(kernel.WithName("B"))
+	defer k2.Close()
+	if _, err := server.Spawn(k2, server.Options{Port: port, Name: "B"}); err == nil {
+		t.Fatalf("a second server on port %d: no error", port)
+	}
+	k.Post("IKC", "shutdown")
+	k2.Post("IKC", "shutdown")
+}
