@@ -227,3 +227,31 @@ func TestTLS(t *testing.T) {
 		t.Errorf("descriptors: %d open, %d before", n, base)
 	}
 }
+
+// TestTLSStopDuringHandshake: a server stopped while a TLS handshake is in
+// progress (a peer that connects and says nothing) closes that connection
+// at once, not at the negotiation timeout, and leaves no descriptor.
+func TestTLSStopDuringHandshake(t *testing.T) {
+	pki := newTestPKI(t)
+	base := openFDs()
+	s := startServer(t, server.Options{NegotiationTimeout: time.Minute, TLS: pki.serverTLS(t, false)}, nil)
+	c, err := net.Dial("tcp", s.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(50 * time.Millisecond) // accepted, handshaking
+	start := time.Now()
+	s.stop(t)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Error("the server sent something")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("connection closed after %v", d)
+	}
+	c.Close()
+	if n := settleFDs(base, 5*time.Second); n > base {
+		t.Errorf("descriptors: %d open, %d before", n, base)
+	}
+}

@@ -15,33 +15,100 @@ import (
 )
 
 // StartTLS runs TLS over the connected socket fd and, once the handshake
-// is done, hands a plain socket carrying the decrypted stream to ready,
-// ready to be a channel's Handle.
+// is done, offers a plain socket carrying the decrypted stream, ready to be
+// a channel's Handle.
 //
 // The kernel's loop reads and writes raw non-blocking descriptors, while
 // crypto/tls works on a net.Conn; the two meet through a socketpair. The
 // socket is wrapped in a net.Conn (on a duplicate of fd), the handshake runs
 // on it, and then the plaintext is copied between the tls.Conn and one end
-// of a unix socketpair; the other end goes to ready. A TLS connection
+// of a unix socketpair; the other end is the channel's. A TLS connection
 // therefore costs, besides its socket, a socketpair (two descriptors) and
 // the goroutines that copy each direction (tls.Conn blocks, so one copier
 // per direction), and every octet is copied once more than on a plain
-// connection.
+// connection. When either side closes, the pump closes the other.
 //
-// StartTLS owns fd from the call on. ready is called exactly once, from
-// another goroutine: with the channel's end of the socketpair, or with -1
-// and the error when the handshake fails or takes longer than timeout
-// (DefaultNegotiationTimeout when zero; negative disables the bound), in
-// which case every descriptor is already closed. ready's caller owns the
-// descriptor it gets; when either side closes, the pump closes the other.
-func StartTLS(fd int, cfg *tls.Config, role Role, timeout time.Duration, ready func(handle int, err error)) {
-	go pumpTLS(fd, cfg, role, timeout, ready)
+// StartTLS owns fd from the call on. The handshake is bounded by timeout
+// (DefaultNegotiationTimeout when zero; negative disables the bound).
+// ready is called once, from another goroutine, when the outcome is known;
+// it should hand the *TLSHandshake to the loop (a post), where Take gets
+// the channel's end of the socketpair or the error. An owner that goes
+// away first calls Abandon, which closes whatever was not taken.
+func StartTLS(fd int, cfg *tls.Config, role Role, timeout time.Duration, ready func(*TLSHandshake)) *TLSHandshake {
+	h := &TLSHandshake{fd: -1}
+	go h.run(fd, cfg, role, timeout, ready)
+	return h
 }
 
-func pumpTLS(fd int, cfg *tls.Config, role Role, timeout time.Duration, ready func(int, error)) {
+// TLSHandshake is one TLS connection's hand-over between the pump and the
+// loop. Its methods are goroutine-safe.
+type TLSHandshake struct {
+	mu        sync.Mutex
+	fd        int
+	err       error
+	abandoned bool
+	nc        net.Conn // while handshaking
+}
+
+// Take returns the channel's socket, which the caller owns from now on, or
+// -1 and why the handshake failed (also -1 when it is not over yet, or was
+// taken or abandoned).
+func (h *TLSHandshake) Take() (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fd, err := h.fd, h.err
+	h.fd = -1
+	if fd < 0 && err == nil {
+		err = errors.New("TLS connection no longer available")
+	}
+	return fd, err
+}
+
+// Abandon closes the connection unless its socket was taken: a handshake
+// in progress is cut short, and a finished one's socketpair is closed,
+// which ends the pump.
+func (h *TLSHandshake) Abandon() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.abandoned = true
+	if h.nc != nil {
+		h.nc.Close()
+	}
+	if h.fd >= 0 {
+		syscall.Close(h.fd)
+		h.fd = -1
+	}
+}
+
+func (h *TLSHandshake) finish(fd int, err error, ready func(*TLSHandshake)) bool {
+	h.mu.Lock()
+	h.nc = nil
+	if h.abandoned {
+		h.mu.Unlock()
+		if fd >= 0 {
+			syscall.Close(fd)
+		}
+		return false
+	}
+	h.fd, h.err = fd, err
+	h.mu.Unlock()
+	ready(h)
+	return true
+}
+
+func (h *TLSHandshake) run(fd int, cfg *tls.Config, role Role, timeout time.Duration, ready func(*TLSHandshake)) {
 	nc, err := fdConn(fd, "ikc-tls")
 	if err != nil {
-		ready(-1, fmt.Errorf("TLS: %w", err))
+		h.finish(-1, fmt.Errorf("TLS: %w", err), ready)
+		return
+	}
+	h.mu.Lock()
+	h.nc = nc
+	abandoned := h.abandoned
+	h.mu.Unlock()
+	if abandoned {
+		nc.Close()
+		h.finish(-1, errors.New("TLS: abandoned"), ready)
 		return
 	}
 	var tc *tls.Conn
@@ -64,31 +131,35 @@ func pumpTLS(fd int, cfg *tls.Config, role Role, timeout time.Duration, ready fu
 		} else {
 			err = fmt.Errorf("TLS handshake: %w", err)
 		}
-		ready(-1, err)
+		h.finish(-1, err, ready)
 		return
 	}
 	nc.SetDeadline(time.Time{})
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		tc.Close()
-		ready(-1, fmt.Errorf("TLS: socketpair: %w", err))
+		h.finish(-1, fmt.Errorf("TLS: socketpair: %w", err), ready)
 		return
 	}
 	if err := unix.SetNonblock(pair[0], true); err != nil {
 		unix.Close(pair[0])
 		unix.Close(pair[1])
 		tc.Close()
-		ready(-1, fmt.Errorf("TLS: %w", err))
+		h.finish(-1, fmt.Errorf("TLS: %w", err), ready)
 		return
 	}
 	pc, err := fdConn(pair[1], "ikc-tls-pump")
 	if err != nil {
 		unix.Close(pair[0])
 		tc.Close()
-		ready(-1, fmt.Errorf("TLS: %w", err))
+		h.finish(-1, fmt.Errorf("TLS: %w", err), ready)
 		return
 	}
-	ready(pair[0], nil)
+	if !h.finish(pair[0], nil, ready) {
+		pc.Close()
+		tc.Close()
+		return
+	}
 
 	var once sync.Once
 	closeAll := func() {

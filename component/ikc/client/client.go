@@ -95,6 +95,7 @@ type cli struct {
 	opts Options
 	sf   *wheel.SocketFactory
 	err  error
+	tls  *channel.TLSHandshake // the TLS handshake in progress
 }
 
 // Spawn starts connecting k to an IKC server and returns the client
@@ -126,6 +127,7 @@ func Spawn(k *kernel.Kernel, opts Options) (*kernel.Session, error) {
 	s := k.Create(kernel.Session{
 		States: kernel.States{
 			"_start":    c.start,
+			"_stop":     c.stop,
 			"connected": c.connected,
 			"tls_ready": c.tlsReady,
 			"failure":   c.failure,

@@ -58,22 +58,28 @@ func (c *cli) tlsConfig() *tls.Config {
 // then (the postback holds it).
 func (c *cli) startTLS(e *kernel.Event, cfg channel.Config) {
 	pb := e.Session.Postback("tls_ready", cfg)
-	channel.StartTLS(cfg.Handle, c.tlsConfig(), channel.ClientRole, c.opts.NegotiationTimeout, func(fd int, err error) {
-		pb.Post(fd, err)
+	c.tls = channel.StartTLS(cfg.Handle, c.tlsConfig(), channel.ClientRole, c.opts.NegotiationTimeout, func(h *channel.TLSHandshake) {
+		pb.Post(h)
 		pb.Release()
 	})
 }
 
-// tlsReady is the pump's answer: ARG0 [channel.Config], ARG1 [fd, error].
+// tlsReady is the pump's answer: ARG0 [channel.Config], ARG1
+// [*channel.TLSHandshake].
 func (c *cli) tlsReady(e *kernel.Event) any {
 	created, _ := e.Arg(0).([]any)
 	got, _ := e.Arg(1).([]any)
-	if len(created) < 1 || len(got) < 2 {
+	if len(created) < 1 || len(got) < 1 {
 		return nil
 	}
 	cfg, _ := created[0].(channel.Config)
-	fd, _ := got[0].(int)
-	if err, _ := got[1].(error); err != nil || fd < 0 {
+	h, _ := got[0].(*channel.TLSHandshake)
+	if h == nil {
+		return nil
+	}
+	c.tls = nil
+	fd, err := h.Take()
+	if err != nil || fd < 0 {
 		text := "TLS failed"
 		if err != nil {
 			text = err.Error()
@@ -89,5 +95,15 @@ func (c *cli) tlsReady(e *kernel.Event) any {
 	cfg.Handle = fd
 	channel.Spawn(e.Kernel, cfg)
 	c.done(e)
+	return nil
+}
+
+// stop is _stop: a handshake still in progress (the kernel is stopping)
+// is abandoned, closing its descriptors.
+func (c *cli) stop(e *kernel.Event) any {
+	if c.tls != nil {
+		c.tls.Abandon()
+		c.tls = nil
+	}
 	return nil
 }

@@ -95,6 +95,7 @@ type srv struct {
 	paused   bool
 	stopping bool
 	setupErr error
+	pending  map[*channel.TLSHandshake]bool // TLS handshakes in progress
 }
 
 // Spawn starts an IKC server on k and returns the TCP port it listens on
@@ -287,6 +288,7 @@ func (s *srv) closeListener(e *kernel.Event) {
 }
 
 func (s *srv) stop(e *kernel.Event) any {
+	s.abandonTLS()
 	if s.sf != nil {
 		s.sf.Close()
 	}

@@ -46,22 +46,32 @@ func TLSFromFiles(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 func (s *srv) startTLS(e *kernel.Event, cfg channel.Config) {
 	s.children++
 	pb := e.Session.Postback("tls_ready", cfg)
-	channel.StartTLS(cfg.Handle, s.opts.TLS, channel.ServerRole, s.opts.NegotiationTimeout, func(fd int, err error) {
-		pb.Post(fd, err)
+	h := channel.StartTLS(cfg.Handle, s.opts.TLS, channel.ServerRole, s.opts.NegotiationTimeout, func(h *channel.TLSHandshake) {
+		pb.Post(h)
 		pb.Release()
 	})
+	if s.pending == nil {
+		s.pending = map[*channel.TLSHandshake]bool{}
+	}
+	s.pending[h] = true
 }
 
-// tlsReady is the pump's answer: ARG0 [channel.Config], ARG1 [fd, error].
+// tlsReady is the pump's answer: ARG0 [channel.Config], ARG1
+// [*channel.TLSHandshake].
 func (s *srv) tlsReady(e *kernel.Event) any {
 	created, _ := e.Arg(0).([]any)
 	got, _ := e.Arg(1).([]any)
-	if len(created) < 1 || len(got) < 2 {
+	if len(created) < 1 || len(got) < 1 {
 		return nil
 	}
 	cfg, _ := created[0].(channel.Config)
-	fd, _ := got[0].(int)
-	if err, _ := got[1].(error); err != nil || fd < 0 {
+	h, _ := got[0].(*channel.TLSHandshake)
+	if h == nil {
+		return nil
+	}
+	delete(s.pending, h)
+	fd, err := h.Take()
+	if err != nil || fd < 0 {
 		s.children--
 		s.resume()
 		text := "TLS failed"
@@ -87,4 +97,13 @@ func (s *srv) tlsReady(e *kernel.Event) any {
 	cfg.Handle = fd
 	channel.Spawn(e.Kernel, cfg)
 	return nil
+}
+
+// abandonTLS closes the connections still handshaking when the server
+// session stops.
+func (s *srv) abandonTLS() {
+	for h := range s.pending {
+		h.Abandon()
+	}
+	s.pending = nil
 }
