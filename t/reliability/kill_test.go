@@ -24,6 +24,7 @@ import (
 const (
 	envKillMode = "IKC_RELIABILITY_KILL_CHILD"
 	envKillPort = "IKC_RELIABILITY_KILL_PORT"
+	envKillPKI  = "IKC_RELIABILITY_KILL_PKI" // CA, certificate, key files: use TLS
 )
 
 // tallyMark is the number the mid-call child tallies just before its big
@@ -61,7 +62,15 @@ func TestKillChild(t *testing.T) {
 		}
 		say("HALF")
 	case "mid-call":
-		c := startClient(t, client.Options{Port: port, Name: "Victim"})
+		opts := client.Options{Port: port, Name: "Victim"}
+		if files := strings.Split(os.Getenv(envKillPKI), ","); len(files) == 3 {
+			cfg, err := client.TLSFromFiles(files[0], files[1], files[2], "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.TLS = cfg
+		}
+		c := startClient(t, opts)
 		if !c.connected(t, 10*time.Second) {
 			t.Fatalf("not connected: %v", c.ev.list)
 		}
@@ -97,20 +106,35 @@ func TestPeerProcessKilled(t *testing.T) {
 	for _, tc := range []struct {
 		mode, signal string
 		ops          []string // acceptable error operations
+		tls          bool
 	}{
-		{"mid-frame", "HALF", []string{"channel-read"}},
-		{"mid-call", "CALLING", []string{"channel-read", "channel-write"}},
-		{"mid-subscription", "SUBSCRIBED", []string{"channel-read"}},
+		{"mid-frame", "HALF", []string{"channel-read"}, false},
+		{"mid-call", "CALLING", []string{"channel-read", "channel-write"}, false},
+		{"mid-call", "CALLING", []string{"channel-read", "channel-write"}, true},
+		{"mid-subscription", "SUBSCRIBED", []string{"channel-read"}, false},
 	} {
-		t.Run(tc.mode, func(t *testing.T) {
+		name := tc.mode
+		if tc.tls {
+			name += " over TLS"
+		}
+		t.Run(name, func(t *testing.T) {
 			stats := &echoStats{seen: map[int64]int{}}
-			s := startServer(t, server.Options{NegotiationTimeout: 5 * time.Second}, stats)
+			opts := server.Options{NegotiationTimeout: 5 * time.Second}
+			var env []string
+			var pki testPKI
+			if tc.tls {
+				pki = newTestPKI(t)
+				opts.TLS = pki.serverTLS(t, true)
+				env = append(env, envKillPKI+"="+pki.caFile+","+pki.clientCert+","+pki.clientKey)
+			}
+			s := startServer(t, opts, stats)
 			base := openFDs()
 
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, exe, "-test.run=^TestKillChild$", "-test.count=1")
 			cmd.Env = append(os.Environ(), envKillMode+"="+tc.mode, envKillPort+"="+strconv.Itoa(s.port))
+			cmd.Env = append(cmd.Env, env...)
 			cmd.Stderr = os.Stderr
 			out, err := cmd.StdoutPipe()
 			if err != nil {
@@ -199,16 +223,21 @@ func TestPeerProcessKilled(t *testing.T) {
 			}
 			t.Logf("after SIGKILL: %v", e)
 
-			lctx, lcancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer lcancel()
-			lite, err := clientlite.Connect(lctx, clientlite.Options{Addr: "127.0.0.1", Port: s.port, Name: "Lite", Timeout: 5 * time.Second})
-			if err != nil {
-				t.Fatalf("ClientLite cannot connect: %v", err)
-			}
-			v, err := lite.Call("echo/echo", "still up")
-			lite.Disconnect()
-			if err != nil || v != "still up" {
-				t.Fatalf("ClientLite: %v %v", v, err)
+			if tc.tls {
+				// ClientLite has no TLS: a well-behaved Go TLS client instead
+				// (in a subtest, so that it is gone before counting
+				// descriptors).
+				t.Run("a TLS client is served", func(t *testing.T) {
+					c := startClient(t, client.Options{Port: s.port, Name: "Good", TLS: pki.clientTLS(t, true)})
+					if !c.connected(t, 5*time.Second) {
+						t.Fatalf("not connected: %v", c.ev.list)
+					}
+					if v := c.call(t, "poe://Srv/echo/echo", "still up", 0); v != "still up" {
+						t.Fatalf("answer %v", v)
+					}
+				})
+			} else {
+				liteAnswers(t, s.port)
 			}
 
 			select {
@@ -224,5 +253,21 @@ func TestPeerProcessKilled(t *testing.T) {
 				t.Errorf("descriptors: %d open, %d before", n, base)
 			}
 		})
+	}
+}
+
+// liteAnswers checks that a well-behaved ClientLite is answered.
+func liteAnswers(t *testing.T, port int) {
+	t.Helper()
+	lctx, lcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer lcancel()
+	cl, err := clientlite.Connect(lctx, clientlite.Options{Addr: "127.0.0.1", Port: port, Name: "Lite", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("ClientLite cannot connect: %v", err)
+	}
+	v, err := cl.Call("echo/echo", "still up")
+	cl.Disconnect()
+	if err != nil || v != "still up" {
+		t.Fatalf("ClientLite: %v %v", v, err)
 	}
 }

@@ -222,6 +222,22 @@ func TestTLS(t *testing.T) {
 		}
 	})
 
+	t.Run("over a unix socket", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "ikc.sock")
+		u := startServer(t, server.Options{Name: "Srv", Unix: path, NegotiationTimeout: time.Second, TLS: pki.serverTLS(t, true)}, nil)
+		cfg, err := client.TLSFromFiles(pki.caFile, pki.clientCert, pki.clientKey, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := startClient(t, client.Options{Unix: path, Name: "Local", TLS: cfg})
+		if !c.connected(t, 5*time.Second) {
+			t.Fatalf("not connected: %v; server %v", c.ev.list, u.ev.list)
+		}
+		if v := c.call(t, "poe://Srv/echo/echo", "unix TLS", 0); v != "unix TLS" {
+			t.Fatalf("answer %v", v)
+		}
+	})
+
 	s.stop(t)
 	if n := settleFDs(base, 5*time.Second); n > base {
 		t.Errorf("descriptors: %d open, %d before", n, base)

@@ -83,7 +83,8 @@ type Options struct {
 	// same secret can connect; Perl peers and ClientLite cannot.
 	Secret []byte
 	// TLS, when set, runs the connection over TLS with this configuration
-	// (see TLSFromFiles); ServerName defaults to Address. The handshake is
+	// (see TLSFromFiles); ServerName defaults to Address (over a unix
+	// socket there is no default: set ServerName). The handshake is
 	// bounded by NegotiationTimeout and a failure goes to OnError as
 	// "tls". Go servers with TLS only: Perl servers cannot speak it. Each
 	// TLS connection costs a socketpair and copying goroutines (see
