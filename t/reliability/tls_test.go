@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -121,6 +122,7 @@ func (p testPKI) clientTLS(t testing.TB, withCert bool) *tls.Config {
 func TestTLS(t *testing.T) {
 	pki := newTestPKI(t)
 	base := openFDs()
+	goroutines := runtime.NumGoroutine()
 	stats := &echoStats{seen: map[int64]int{}}
 	s := startServer(t, server.Options{NegotiationTimeout: time.Second, TLS: pki.serverTLS(t, true)}, stats)
 
@@ -241,6 +243,37 @@ func TestTLS(t *testing.T) {
 	s.stop(t)
 	if n := settleFDs(base, 5*time.Second); n > base {
 		t.Errorf("descriptors: %d open, %d before", n, base)
+	}
+	if n := settleGoroutines(goroutines, 5*time.Second); n > goroutines {
+		t.Errorf("goroutines: %d, %d before (a TLS pump left behind?)", n, goroutines)
+	}
+}
+
+// TestTLSReconnect: a reconnecting TLS client gets its connection back,
+// over TLS, after the server restarts on the same port.
+func TestTLSReconnect(t *testing.T) {
+	pki := newTestPKI(t)
+	s := startServer(t, server.Options{TLS: pki.serverTLS(t, true)}, nil)
+	port := s.port
+	c := startClient(t, client.Options{Port: port, TLS: pki.clientTLS(t, true),
+		Reconnect: &client.Backoff{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond}})
+	if !c.connected(t, 5*time.Second) {
+		t.Fatalf("not connected: %v", c.ev.list)
+	}
+	if v := c.call(t, "poe://Srv/echo/echo", "one", 0); v != "one" {
+		t.Fatalf("answer %v", v)
+	}
+	mark := c.ev.mark()
+	s.stop(t)
+	if _, err := c.ev.wait(mark, 5*time.Second, named("unregister", "Srv")); err != nil {
+		t.Fatalf("no unregister: %v", c.ev.list[mark:])
+	}
+	startServer(t, server.Options{Port: port, TLS: pki.serverTLS(t, true)}, nil)
+	if !c.connected(t, 5*time.Second) {
+		t.Fatalf("did not reconnect: %v", c.ev.list[mark:])
+	}
+	if v := c.call(t, "poe://Srv/echo/echo", "two", 0); v != "two" {
+		t.Fatalf("answer after reconnecting %v", v)
 	}
 }
 
