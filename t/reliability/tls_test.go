@@ -168,7 +168,7 @@ func TestTLS(t *testing.T) {
 			t.Fatalf("server reported no TLS error: %v", s.ev.list[mark:])
 		}
 		t.Logf("server: %v", e)
-		ce, err := c.ev.wait(0, 5*time.Second, isError("", ""))
+		ce, err := c.ev.wait(0, 5*time.Second, isError("", "certificate"))
 		if err != nil {
 			t.Fatalf("client reported nothing: %v", c.ev.list)
 		}

@@ -48,6 +48,45 @@ type TLSHandshake struct {
 	err       error
 	abandoned bool
 	nc        net.Conn // while handshaking
+	pumpErr   error    // why the TLS side failed after the handshake
+}
+
+// Err is why the TLS side of the connection failed after the handshake
+// (an alert from the peer, such as a refused certificate, or a bad
+// record), or nil while it has not or when it ended normally. The channel
+// only sees its socket closed; this is the reason.
+func (h *TLSHandshake) Err() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.pumpErr
+}
+
+// WrapOnError returns onError with Err, when there is one, added to the
+// text; nil stays nil.
+func (h *TLSHandshake) WrapOnError(onError func(op string, errno int, text string)) func(op string, errno int, text string) {
+	if onError == nil {
+		return nil
+	}
+	return func(op string, errno int, text string) {
+		if err := h.Err(); err != nil {
+			if text != "" {
+				text += ": "
+			}
+			text += err.Error()
+		}
+		onError(op, errno, text)
+	}
+}
+
+func (h *TLSHandshake) failed(err error) {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		return
+	}
+	h.mu.Lock()
+	if h.pumpErr == nil {
+		h.pumpErr = fmt.Errorf("TLS: %w", err)
+	}
+	h.mu.Unlock()
 }
 
 // Take returns the channel's socket, which the caller owns from now on, or
@@ -169,10 +208,12 @@ func (h *TLSHandshake) run(fd int, cfg *tls.Config, role Role, timeout time.Dura
 		})
 	}
 	go func() {
-		io.Copy(tc, pc) // the channel's output to the peer
+		_, err := io.Copy(tc, pc) // the channel's output to the peer
+		h.failed(err)
 		closeAll()
 	}()
-	io.Copy(pc, tc) // the peer's input to the channel
+	_, err = io.Copy(pc, tc) // the peer's input to the channel
+	h.failed(err)
 	closeAll()
 }
 

@@ -93,6 +93,7 @@ func (c *cli) tlsReady(e *kernel.Event) any {
 		return nil
 	}
 	cfg.Handle = fd
+	cfg.OnError = h.WrapOnError(cfg.OnError)
 	channel.Spawn(e.Kernel, cfg)
 	c.done(e)
 	return nil

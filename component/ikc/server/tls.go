@@ -95,6 +95,7 @@ func (s *srv) tlsReady(e *kernel.Event) any {
 		return nil
 	}
 	cfg.Handle = fd
+	cfg.OnError = h.WrapOnError(cfg.OnError)
 	channel.Spawn(e.Kernel, cfg)
 	return nil
 }
