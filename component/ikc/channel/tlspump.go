@@ -174,7 +174,7 @@ func (h *TLSHandshake) run(fd int, cfg *tls.Config, role Role, timeout time.Dura
 		return
 	}
 	nc.SetDeadline(time.Time{})
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	pair, err := socketpair()
 	if err != nil {
 		tc.Close()
 		h.finish(-1, fmt.Errorf("TLS: socketpair: %w", err), ready)
@@ -228,4 +228,20 @@ func fdConn(fd int, name string) (net.Conn, error) {
 	c, err := net.FileConn(f)
 	f.Close()
 	return c, err
+}
+
+// socketpair makes a close-on-exec stream socketpair on every system:
+// SOCK_CLOEXEC is not everywhere, so the flag is set under ForkLock, as
+// the standard library does, so that no child process started meanwhile
+// inherits the pair.
+func socketpair() ([2]int, error) {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return pair, err
+	}
+	unix.CloseOnExec(pair[0])
+	unix.CloseOnExec(pair[1])
+	return pair, nil
 }
