@@ -2,6 +2,7 @@ package channel
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -244,4 +245,18 @@ func socketpair() ([2]int, error) {
 	unix.CloseOnExec(pair[0])
 	unix.CloseOnExec(pair[1])
 	return pair, nil
+}
+
+// CertPool reads the PEM certificates of file into a pool, for the TLS
+// options of Server and Client (a CA to verify the other end with).
+func CertPool(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, errors.New("no certificate in " + file)
+	}
+	return pool, nil
 }

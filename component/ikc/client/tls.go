@@ -2,10 +2,7 @@ package client
 
 import (
 	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"syscall"
 
@@ -23,13 +20,9 @@ import (
 func TLSFromFiles(caFile, certFile, keyFile, serverName string) (*tls.Config, error) {
 	cfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+		pool, err := channel.CertPool(caFile)
 		if err != nil {
 			return nil, fmt.Errorf("ikc client: TLS CA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, errors.New("ikc client: TLS CA: no certificate in " + caFile)
 		}
 		cfg.RootCAs = pool
 	}
