@@ -1,6 +1,7 @@
 #!/usr/bin/perl
 # Workload 2 on Perl POE: the same programs as bench/timers_test.go, with
-# timers set in batches of 100,000 and all fired before the next batch.
+# timers set in batches (10,000 zero delays, 100,000 spread alarms) and all
+# fired before the next batch.
 #   perl timers.pl zero|spread N
 # Prints one line: RESULT workload=<name> n=<N> ops_per_sec=<rate>
 use strict;
@@ -11,7 +12,7 @@ use POE;
 my ($which, $n) = @ARGV;
 die "usage: $0 zero|spread N\n" unless $which && $n && $n > 0;
 die "unknown workload $which\n" unless $which =~ /^(zero|spread)$/;
-my $batch = 100_000;
+my $batch = $which eq 'zero' ? 10_000 : 100_000;
 my ($left, $pending) = ($n, 0);
 my ($t0, $t1);
 srand(1);
