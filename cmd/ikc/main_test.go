@@ -409,7 +409,9 @@ func TestServeFailsOnAPortInUse(t *testing.T) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdout = io.Discard
-	err = cmd.Run()
+	if err := cmd.Run(); err == nil {
+		t.Error("serve on a port in use succeeded")
+	}
 	if cmd.ProcessState.ExitCode() != 1 || strings.Count(stderr.String(), "\n") != 1 {
 		t.Errorf("status %d, stderr %q", cmd.ProcessState.ExitCode(), stderr.String())
 	}

@@ -67,20 +67,18 @@ type Config struct {
 // conn is one channel session: POE::Component::IKC::Channel. It implements
 // responder.Channel.
 type conn struct {
-	cfg      Config
-	k        *kernel.Kernel
-	s        *kernel.Session
-	r        *responder.Responder
-	rw       *wheel.ReadWrite
-	neg      *Negotiation
-	result   Result
-	framed   bool // negotiation done: records, not lines
-	reg      bool // registered with the responder
-	closing  bool
-	closed   bool
-	lineBuf  []byte
-	frameErr int
-	auth     *auth // the shared-secret exchange, when Secret is set
+	cfg     Config
+	k       *kernel.Kernel
+	s       *kernel.Session
+	r       *responder.Responder
+	rw      *wheel.ReadWrite
+	neg     *Negotiation
+	result  Result
+	framed  bool // negotiation done: records, not lines
+	reg     bool // registered with the responder
+	closing bool
+	closed  bool
+	auth    *auth // the shared-secret exchange, when Secret is set
 }
 
 // Spawn creates a channel session for a connected socket, as a child of

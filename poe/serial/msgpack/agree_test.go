@@ -77,7 +77,7 @@ func agreementInputs(t *testing.T) map[string][]byte {
 	for _, v := range []any{int8(-128), int8(127), int16(-32768), int32(math.MinInt32), uint8(200), uint16(65535), uint32(math.MaxUint32), uint64(math.MaxInt64), uint64(math.MaxInt64) + 1, uint64(math.MaxUint64)} {
 		add(fmt.Sprintf("%T %v", v, v), v)
 	}
-	for _, f := range []float64{0, -0.0, 1.5, -2.25, math.MaxFloat64, math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1)} {
+	for _, f := range []float64{0, math.Copysign(0, -1), 1.5, -2.25, math.MaxFloat64, math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1)} {
 		add(fmt.Sprintf("float64 %v", f), f)
 		add(fmt.Sprintf("float32 %v", f), float32(f))
 	}
