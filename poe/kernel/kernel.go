@@ -194,7 +194,10 @@ func (k *Kernel) prioOf(t time.Time) int64 { return int64(t.Sub(k.start)) }
 // waiting for it, as testing's t.Run does), which is safe; true concurrent
 // misuse is left to the race detector.
 func (k *Kernel) loopOnly(op string) {
-	if g := k.loopG.Load(); g != 0 && g != getg() && k.inHandler == 0 {
+	if k.inHandler != 0 {
+		return // never a panic while a handler runs; skip the identity check
+	}
+	if g := k.loopG.Load(); g != 0 && g != getg() {
 		panic("kernel: " + op + " called from outside the event loop; only Post and Signal are safe from other goroutines")
 	}
 }
@@ -341,9 +344,6 @@ func (k *Kernel) timeoutMs() int {
 	}
 	t := k.timers.peek()
 	if t == nil {
-		if k.sigs.osWatched == 0 && len(k.fds) == 0 && k.handleRefs == 0 {
-			return 3600 * 1000
-		}
 		return 3600 * 1000
 	}
 	d := t.prio - k.now()
