@@ -114,10 +114,13 @@ func (r *ring) each(fn func(*qitem)) {
 	}
 }
 
-// timerHeap is a binary min-heap of alarms ordered by (prio, id). The keys
-// sit in the heap's own array, so sifting through a deep heap compares
-// neighbouring memory instead of chasing a pointer per level.
+// timerHeap is a 4-ary min-heap of alarms ordered by (prio, id): half the
+// depth of a binary heap, with each node's children side by side. The
+// keys sit in the heap's own array, so sifting compares neighbouring
+// memory instead of chasing a pointer per level.
 type timerHeap []heapSlot
+
+const heapArity = 4
 
 type heapSlot struct {
 	prio int64
@@ -180,7 +183,7 @@ func (h timerHeap) swap(i, j int) {
 
 func (h timerHeap) up(i int) {
 	for i > 0 {
-		p := (i - 1) / 2
+		p := (i - 1) / heapArity
 		if !h[i].before(&h[p]) {
 			return
 		}
@@ -193,13 +196,16 @@ func (h timerHeap) down(i int) bool {
 	start := i
 	n := len(h)
 	for {
-		l := 2*i + 1
-		if l >= n {
+		c := heapArity*i + 1
+		if c >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && h[r].before(&h[l]) {
-			m = r
+		m := c
+		end := min(c+heapArity, n)
+		for j := c + 1; j < end; j++ {
+			if h[j].before(&h[m]) {
+				m = j
+			}
 		}
 		if !h[m].before(&h[i]) {
 			break
