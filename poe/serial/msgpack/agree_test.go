@@ -3,6 +3,7 @@ package msgpack
 import (
 	"encoding/hex"
 	"fmt"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"math"
 	"strconv"
 	"strings"
@@ -98,7 +99,7 @@ func agreementInputs(t *testing.T) map[string][]byte {
 	add("nil", nil)
 	add("true", true)
 	add("false", false)
-	add("the IKC record", benchRecord())
+	add("the IKC record", serialtest.Record())
 	add("nested", []any{[]any{[]any{map[string]any{"": map[string]any{"a": []any{}}}}}, map[string]any{}})
 	// Encodings the encoders never choose but peers may send.
 	for _, h := range []string{

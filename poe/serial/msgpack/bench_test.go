@@ -2,9 +2,9 @@ package msgpack
 
 import (
 	"fmt"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/poe-go/poe/poe/serial"
@@ -39,61 +39,9 @@ func fmtValue(v any) string {
 	return fmt.Sprintf("%T(%v)", v, v)
 }
 
-// benchRecord is the IKC record of the storable benchmarks.
-func benchRecord() map[string]any {
-	return map[string]any{
-		"event": "poe://Server/echo/echo",
-		"params": []any{map[string]any{
-			"id": int64(42), "name": "widget", "price": 2.5,
-			"tags": []any{"a", "b"}, "note": nil,
-		}},
-		"rsvp":      map[string]any{"kernel": "Client", "session": int64(2), "state": "reply"},
-		"from":      map[string]any{"kernel": "vm-6b037b85-0000224b-00000001", "session": "client", "state": "IKC:proxy"},
-		"wantarray": "",
-	}
-}
-
-var benchWorkloads = []struct {
-	name  string
-	value any
-}{
-	{"ikc-record", benchRecord()},
-	{"string-64KiB", strings.Repeat("x", 64<<10)},
-}
-
 // BenchmarkFreeze measures freezing an IKC record and a 64 KiB string
 // into a reused buffer.
-func BenchmarkFreeze(b *testing.B) {
-	for _, w := range benchWorkloads {
-		b.Run(w.name, func(b *testing.B) {
-			b.ReportAllocs()
-			buf, err := Default.Freeze(nil, w.value)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(int64(len(buf)))
-			for b.Loop() {
-				buf, _ = Default.Freeze(buf[:0], w.value)
-			}
-		})
-	}
-}
+func BenchmarkFreeze(b *testing.B) { serialtest.BenchFreeze(b, Default) }
 
 // BenchmarkThaw measures thawing the same two values.
-func BenchmarkThaw(b *testing.B) {
-	for _, w := range benchWorkloads {
-		b.Run(w.name, func(b *testing.B) {
-			b.ReportAllocs()
-			data, err := Freeze(w.value)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := Thaw(data); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
+func BenchmarkThaw(b *testing.B) { serialtest.BenchThaw(b, Default) }

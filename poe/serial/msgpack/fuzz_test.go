@@ -2,6 +2,7 @@ package msgpack
 
 import (
 	"bytes"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,7 +11,7 @@ import (
 // FuzzThaw checks that Thaw never panics or runs away, and that whatever
 // it accepts freezes and thaws back to the same value.
 func FuzzThaw(f *testing.F) {
-	for _, v := range []any{benchRecord(), "x", []any{1, "a", nil}} {
+	for _, v := range []any{serialtest.Record(), "x", []any{1, "a", nil}} {
 		b, err := Freeze(v)
 		require.NoError(f, err)
 		f.Add(b)
