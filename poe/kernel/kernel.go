@@ -71,7 +71,6 @@ type Kernel struct {
 
 	flushers []func() // run once after the current I/O batch or event round
 
-	running   bool
 	inHandler int
 	stopReq   bool
 	exception error
@@ -218,14 +217,12 @@ func (k *Kernel) enterLoop(op string) bool {
 		return false
 	case 0:
 		k.loopG.Store(g)
-		k.running = true
 		return true
 	}
 	panic("kernel: " + op + " called while another goroutine runs this kernel")
 }
 
 func (k *Kernel) leaveLoop() {
-	k.running = false
 	k.loopG.Store(0)
 }
 
