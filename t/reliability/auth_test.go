@@ -1,12 +1,10 @@
 package reliability
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/poe-go/poe/component/ikc/client"
-	"github.com/poe-go/poe/component/ikc/clientlite"
 	"github.com/poe-go/poe/component/ikc/server"
 )
 
@@ -51,22 +49,7 @@ func TestSharedSecret(t *testing.T) {
 			}
 		})
 	}
-	t.Run("ClientLite cannot authenticate", func(t *testing.T) {
-		mark := s.ev.mark()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		lite, err := clientlite.Connect(ctx, clientlite.Options{Addr: "127.0.0.1", Port: s.port, Name: "Lite", Timeout: 2 * time.Second})
-		if err == nil {
-			_, err = lite.Call("echo/echo", "x")
-			lite.Disconnect()
-		}
-		if err == nil {
-			t.Fatal("ClientLite got an answer from a server that requires a secret")
-		}
-		if _, err := s.ev.wait(mark, 5*time.Second, isError("channel-", "")); err != nil {
-			t.Fatalf("server reported nothing: %v", s.ev.list[mark:])
-		}
-	})
+	t.Run("ClientLite cannot authenticate", func(t *testing.T) { expectLiteRefused(t, s, "channel-") })
 	t.Run("a client with a secret refuses a server without one", func(t *testing.T) {
 		open := startServer(t, server.Options{Name: "Open", NegotiationTimeout: time.Second}, nil)
 		c := startClient(t, client.Options{Port: open.port, Name: "Careful", Secret: secret, NegotiationTimeout: time.Second})

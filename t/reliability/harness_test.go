@@ -464,3 +464,24 @@ func settleFDs(want int, d time.Duration) int {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// expectLiteRefused checks that a ClientLite, which can neither
+// authenticate nor speak TLS, gets no answer from s, and that s reports
+// an error whose operation starts with op.
+func expectLiteRefused(t *testing.T, s *liveServer, op string) {
+	t.Helper()
+	mark := s.ev.mark()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	lite, err := clientlite.Connect(ctx, clientlite.Options{Addr: "127.0.0.1", Port: s.port, Name: "Lite", Timeout: 2 * time.Second})
+	if err == nil {
+		_, err = lite.Call("echo/echo", "x")
+		lite.Disconnect()
+	}
+	if err == nil {
+		t.Fatal("ClientLite got an answer from a server that should refuse it")
+	}
+	if _, err := s.ev.wait(mark, 5*time.Second, isError(op, "")); err != nil {
+		t.Fatalf("server reported nothing: %v", s.ev.list[mark:])
+	}
+}

@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"github.com/poe-go/poe/component/ikc/client"
-	"github.com/poe-go/poe/component/ikc/clientlite"
 	"github.com/poe-go/poe/component/ikc/server"
 )
 
@@ -194,22 +192,7 @@ func TestTLS(t *testing.T) {
 		}
 	})
 
-	t.Run("ClientLite is refused", func(t *testing.T) {
-		mark := s.ev.mark()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		lite, err := clientlite.Connect(ctx, clientlite.Options{Addr: "127.0.0.1", Port: s.port, Name: "Lite", Timeout: 2 * time.Second})
-		if err == nil {
-			_, err = lite.Call("echo/echo", "x")
-			lite.Disconnect()
-		}
-		if err == nil {
-			t.Fatal("ClientLite got an answer from a TLS server")
-		}
-		if _, err := s.ev.wait(mark, 5*time.Second, isError("channel-tls", "")); err != nil {
-			t.Fatalf("server reported nothing: %v", s.ev.list[mark:])
-		}
-	})
+	t.Run("ClientLite is refused", func(t *testing.T) { expectLiteRefused(t, s, "channel-tls") })
 
 	t.Run("TLS client still served", func(t *testing.T) { good(t, "Again") })
 
