@@ -3,13 +3,13 @@ package msgpack
 import (
 	"encoding/hex"
 	"fmt"
-	"github.com/poe-go/poe/poe/serial/serialtest"
 	"math"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	mp "github.com/vmihailenco/msgpack/v5"

@@ -2,12 +2,12 @@ package msgpack
 
 import (
 	"fmt"
-	"github.com/poe-go/poe/poe/serial/serialtest"
 	"sort"
 	"strconv"
 	"testing"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 )
 
 // fmtValue prints a thawed value for comparison: maps in key order and

@@ -2,10 +2,11 @@ package msgpack
 
 import (
 	"bytes"
-	"github.com/poe-go/poe/poe/serial/serialtest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/poe-go/poe/poe/serial/serialtest"
 )
 
 // FuzzThaw checks that Thaw never panics or runs away, and that whatever

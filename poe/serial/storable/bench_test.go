@@ -1,8 +1,9 @@
 package storable
 
 import (
-	"github.com/poe-go/poe/poe/serial/serialtest"
 	"testing"
+
+	"github.com/poe-go/poe/poe/serial/serialtest"
 )
 
 // BenchmarkFreeze measures freezing an IKC record and a 64 KiB string
