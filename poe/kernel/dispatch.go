@@ -51,11 +51,9 @@ func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn 
 		if k.cur != nil {
 			sender, callerState = k.cur.s, k.cur.name
 		}
-		var it qitem
-		it.prio, it.kind, it.dest, it.sender, it.state, it.callerState, it.fn, it.hidx = prio, kind, s, sender, state, callerState, fn, -1
-		it.callerFile, it.callerLine = file, line
-		it.setArgs(args)
-		k.enqueue(&it)
+		if it := k.enqueuePost(kind, s, sender, state, callerState, args); it != nil {
+			it.fn, it.callerFile, it.callerLine = fn, file, line
+		}
 		return nil
 	}
 	// Another goroutine, or before Run: through the inbox, from the kernel.
@@ -97,13 +95,10 @@ func (k *Kernel) Yield(state string, args ...any) {
 		panic("kernel: Yield called outside a handler")
 	}
 	k.drainInbox() // keeps FIFO order with this handler's earlier Posts
-	var it qitem
-	it.prio, it.kind, it.dest, it.sender, it.state, it.callerState, it.hidx = k.postPrio(), kindEvent, cur.s, cur.s, state, cur.name, -1
-	if k.callerInfo {
+	it := k.enqueuePost(kindEvent, cur.s, cur.s, state, cur.name, args)
+	if it != nil && k.callerInfo {
 		it.callerFile, it.callerLine = callerPos()
 	}
-	it.setArgs(args)
-	k.enqueue(&it)
 }
 
 // Call is POE's call: it runs dest's handler for state now, nested, and
@@ -121,12 +116,13 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	if cur := k.cur; cur != nil {
 		sender, callerState = cur.s, cur.name
 	}
-	var file string
-	var line int
+	e := k.frame()
+	e.Sender, e.CallerState = sender, callerState
 	if k.callerInfo {
-		file, line = callerPos()
+		e.CallerFile, e.CallerLine = callerPos()
 	}
-	return k.dispatch(s, sender, state, args, callerState, file, line, sender == s), nil
+	e.setArgs(args)
+	return k.deliver(s, state, e, sender == s), nil
 }
 
 // State is POE's state(): it adds, replaces (h non-nil) or removes (h nil)
@@ -190,6 +186,35 @@ func (k *Kernel) enqueue(it *qitem) {
 	it.id = k.nextID
 	k.count(it)
 	k.ring.push(it)
+}
+
+// enqueuePost is enqueue for the loop's own posts: the item is written
+// straight into its ring slot instead of being built and copied. It
+// returns nil when either session has stopped (the post is dropped, as
+// enqueue drops it).
+func (k *Kernel) enqueuePost(kind itemKind, dest, sender *Session, state, callerState string, args []any) *qitem {
+	if dest.stopped || sender.stopped {
+		return nil
+	}
+	prio := k.postPrio()
+	if prio <= k.lastPrio {
+		prio = k.lastPrio + 1
+	}
+	k.lastPrio = prio
+	k.nextID++
+	it := k.ring.alloc()
+	it.prio, it.id, it.kind, it.dest, it.sender, it.state, it.callerState = prio, k.nextID, kind, dest, sender, state, callerState
+	it.callerLine, it.hidx, it.indexed = 0, -1, false
+	it.argn = len(args)
+	if len(args) <= inlineArgs {
+		for i, a := range args {
+			it.argv[i] = a
+		}
+	} else {
+		it.extra = append([]any(nil), args...)
+	}
+	k.count(it)
+	return it
 }
 
 func (k *Kernel) enqueueInternal(s *Session, kind itemKind) {
@@ -318,7 +343,10 @@ func (k *Kernel) quietStep() bool {
 func (k *Kernel) dispatchItem(it *qitem) {
 	switch it.kind {
 	case kindEvent:
-		k.dispatch(it.dest, it.sender, it.state, it.args(), it.callerState, it.callerFile, it.callerLine, false)
+		e := k.frame()
+		e.Sender, e.CallerState, e.CallerFile, e.CallerLine = it.sender, it.callerState, it.callerFile, it.callerLine
+		e.setArgs(it.args())
+		k.deliver(it.dest, it.state, e, false)
 	case kindSignal:
 		k.dispatchSignal(it.dest, it.state, it.args())
 	case kindGC:
@@ -331,49 +359,67 @@ func (k *Kernel) dispatchItem(it *qitem) {
 }
 
 // dispatch runs s's handler for state, or _default, or reports the event.
+// It is the general entry; the hot paths (Call, posts, selects) fill their
+// frame themselves and go straight to deliver.
 func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerState, file string, line int, direct bool) any {
-	if s.kernelSelf {
-		return nil
-	}
-	entry := s.lastEntry
-	if entry == nil || entry.name != state {
-		entry = s.table[state]
-		s.lastEntry = entry
-	}
-	if entry == nil {
-		def := s.table["_default"]
-		if def == nil {
-			if !strings.HasPrefix(state, "_") || s.Options["default"] {
-				k.logf("%s has no state %q and no _default: event dropped", s, state)
-			}
-			return nil
-		}
-		return k.invoke(def, sender, state, []any{state, append([]any(nil), args...)}, callerState, file, line, direct)
-	}
-	return k.invoke(entry, sender, state, args, callerState, file, line, direct)
+	e := k.frame()
+	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = sender, callerState, file, line
+	e.setArgs(args)
+	return k.deliver(s, state, e, direct)
 }
 
-// invoke runs one handler with the active session switched to its session.
-func (k *Kernel) invoke(entry *stateEntry, sender *Session, event string, args []any, callerState, file string, line int, direct bool) (ret any) {
+// frame returns the Event of the next dispatch depth, for its caller to
+// fill with the SENDER, the caller's position and the arguments before
+// deliver.
+func (k *Kernel) frame() *Event {
 	if k.depth == len(k.evpool) {
 		k.evpool = append(k.evpool, &Event{})
 	}
-	e := k.evpool[k.depth]
-	s := entry.s
-	e.Kernel, e.Session, e.Heap, e.State, e.Sender = k, s, s.Heap, entry.name, sender
-	if len(args) <= len(e.argv) {
-		// Element by element: cheaper than the runtime's bulk copy for
-		// the few arguments events carry.
-		for i, a := range args {
-			e.argv[i] = a
+	return k.evpool[k.depth]
+}
+
+// deliver runs s's handler for state with the frame e (from frame), or
+// _default, or reports the event.
+func (k *Kernel) deliver(s *Session, state string, e *Event, direct bool) any {
+	entry := s.lastEntry
+	if entry == nil || entry.name != state {
+		if s.kernelSelf {
+			e.reset()
+			return nil
 		}
-		e.Args = e.argv[:len(args):len(args)]
-	} else {
-		e.Args = append([]any(nil), args...)
+		entry = s.table[state]
+		s.lastEntry = entry
+		if entry == nil {
+			return k.deliverDefault(s, state, e, direct)
+		}
 	}
-	e.CallerState, e.CallerFile, e.CallerLine = callerState, file, line
+	return k.invoke(entry, state, e, direct)
+}
+
+// deliverDefault redirects an event to _default with POE's ARG layout:
+// the event name, then the original arguments as one list.
+func (k *Kernel) deliverDefault(s *Session, state string, e *Event, direct bool) any {
+	def := s.table["_default"]
+	if def == nil {
+		if !strings.HasPrefix(state, "_") || s.Options["default"] {
+			k.logf("%s has no state %q and no _default: event dropped", s, state)
+		}
+		e.reset()
+		return nil
+	}
+	orig := append([]any(nil), e.Args...)
+	e.clearArgs()
+	e.argv[0], e.argv[1] = state, orig
+	e.Args = e.argv[:2:2]
+	return k.invoke(def, state, e, direct)
+}
+
+// invoke runs one handler with the active session switched to its session.
+func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) (ret any) {
+	s := entry.s
+	e.Kernel, e.Session, e.Heap, e.State = k, s, s.Heap, entry.name
 	if s.trace {
-		k.logf("dispatching %q to %s from %s", event, s, sender)
+		k.logf("dispatching %q to %s from %s", event, s, e.Sender)
 	}
 
 	prev, prevEv := k.cur, k.activeEv

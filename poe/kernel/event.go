@@ -59,9 +59,24 @@ func (e *Event) ArgInt(i int) int {
 	return 0
 }
 
-// reset drops what the event refers to, so a pooled Event holds nothing
-// alive between dispatches.
-func (e *Event) reset() {
+// setArgs makes args the event's ARG list: copied into the frame's own
+// array when they fit, so that the queue slot they came from may be reused
+// while the handler runs.
+func (e *Event) setArgs(args []any) {
+	if len(args) <= len(e.argv) {
+		// Element by element: cheaper than the runtime's bulk copy for
+		// the few arguments events carry.
+		for i, a := range args {
+			e.argv[i] = a
+		}
+		e.Args = e.argv[:len(args):len(args)]
+		return
+	}
+	e.Args = append([]any(nil), args...)
+}
+
+// clearArgs drops the ARG list and what it refers to.
+func (e *Event) clearArgs() {
 	switch a := e.Args; len(a) {
 	case 0:
 	case 1:
@@ -71,6 +86,13 @@ func (e *Event) reset() {
 	default:
 		clear(a)
 	}
-	e.Session, e.Heap, e.Sender, e.Args = nil, nil, nil, nil
+	e.Args = nil
+}
+
+// reset drops what the event refers to, so a pooled Event holds nothing
+// alive between dispatches.
+func (e *Event) reset() {
+	e.clearArgs()
+	e.Session, e.Heap, e.Sender = nil, nil, nil
 	e.State, e.CallerState, e.CallerFile = "", "", ""
 }

@@ -78,6 +78,18 @@ func (r *ring) push(it *qitem) {
 	r.n++
 }
 
+// alloc returns the next free slot, at the tail, for the caller to fill
+// in place. A slot that was popped holds no references (release) but may
+// hold old plain fields: the caller sets every field.
+func (r *ring) alloc() *qitem {
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	it := &r.buf[(r.head+r.n)&(len(r.buf)-1)]
+	r.n++
+	return it
+}
+
 func (r *ring) grow() {
 	size := len(r.buf) * 2
 	if size == 0 {

@@ -245,8 +245,14 @@ func (k *Kernel) collect(fd int, what interest) {
 }
 
 func (k *Kernel) dispatchSelect(fw *fdWatch, w *watcher, m Mode) {
-	var small [inlineArgs + 2]any
-	args := append(small[:0], fw.fdBox, m)
-	args = append(args, w.args...)
-	k.dispatch(w.s, w.s, w.state, args, k.activeEv, "", 0, false)
+	e := k.frame()
+	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = w.s, k.activeEv, "", 0
+	if 2+len(w.args) <= len(e.argv) {
+		e.argv[0], e.argv[1] = fw.fdBox, m
+		copy(e.argv[2:], w.args)
+		e.Args = e.argv[: 2+len(w.args) : 2+len(w.args)]
+	} else {
+		e.Args = append([]any{fw.fdBox, m}, w.args...)
+	}
+	k.deliver(w.s, w.state, e, false)
 }
