@@ -70,72 +70,74 @@ func blessedPayload(b serial.Blessed) ([]byte, error) {
 
 func (e *encoder) value(v any) error {
 	e.depth++
-	defer func() { e.depth-- }()
 	if e.depth > e.maxDepth {
 		return fmt.Errorf("msgpack: freeze: %w: deeper than %d (a value that contains itself?)", ErrTooDeep, e.maxDepth)
 	}
+	var err error
+	b := e.w.b
 	switch x := v.(type) {
 	case nil:
-		return e.enc.EncodeNil()
+		e.w.b = AppendNil(b)
 	case string:
-		return e.enc.EncodeString(x)
+		e.w.b = AppendString(b, x)
 	case []byte:
-		return e.enc.EncodeBytes(x)
-	case bool:
-		return e.enc.EncodeBool(x)
-	case int:
-		return e.enc.EncodeInt(int64(x))
-	case int64:
-		return e.enc.EncodeInt(x)
-	case int32:
-		return e.enc.EncodeInt(int64(x))
-	case uint64:
-		return e.enc.EncodeUint(x)
-	case uint:
-		return e.enc.EncodeUint(uint64(x))
-	case uint32:
-		return e.enc.EncodeUint(uint64(x))
-	case float64:
-		return e.enc.EncodeFloat64(x)
-	case map[string]any:
-		return e.hash(x)
-	case []any:
-		if err := e.enc.EncodeArrayLen(len(x)); err != nil {
-			return err
+		if x == nil {
+			e.w.b = AppendNil(b)
+		} else {
+			e.w.b = AppendBytes(b, x)
 		}
+	case bool:
+		e.w.b = AppendBool(b, x)
+	case int:
+		e.w.b = AppendInt(b, int64(x))
+	case int64:
+		e.w.b = AppendInt(b, x)
+	case int32:
+		e.w.b = AppendInt(b, int64(x))
+	case uint64:
+		e.w.b = AppendUint(b, x)
+	case uint:
+		e.w.b = AppendUint(b, uint64(x))
+	case uint32:
+		e.w.b = AppendUint(b, uint64(x))
+	case float64:
+		e.w.b = AppendFloat64(b, x)
+	case map[string]any:
+		err = e.hash(x)
+	case []any:
+		e.w.b = AppendArrayHeader(b, len(x))
 		for _, el := range x {
-			if err := e.value(el); err != nil {
-				return err
+			if err = e.value(el); err != nil {
+				break
 			}
 		}
-		return nil
 	case serial.Blessed:
-		return e.ext(ExtBlessed, []any{x.Class, x.Value})
+		err = e.ext(ExtBlessed, []any{x.Class, x.Value})
 	case *serial.Blessed:
 		if x == nil {
-			return e.enc.EncodeNil()
+			e.w.b = AppendNil(b)
+		} else {
+			err = e.ext(ExtBlessed, []any{x.Class, x.Value})
 		}
-		return e.ext(ExtBlessed, []any{x.Class, x.Value})
 	case *serial.Ref:
 		if x == nil {
-			return e.enc.EncodeNil()
+			e.w.b = AppendNil(b)
+		} else {
+			err = e.ext(ExtRef, x.Value)
 		}
-		return e.ext(ExtRef, x.Value)
+	default:
+		if err = e.enc.Encode(v); err != nil {
+			err = fmt.Errorf("msgpack: freeze %T: %w", v, err)
+		}
 	}
-	if err := e.enc.Encode(v); err != nil {
-		return fmt.Errorf("msgpack: freeze %T: %w", v, err)
-	}
-	return nil
+	e.depth--
+	return err
 }
 
 func (e *encoder) hash(m map[string]any) error {
-	if err := e.enc.EncodeMapLen(len(m)); err != nil {
-		return err
-	}
+	e.w.b = AppendMapHeader(e.w.b, len(m))
 	for k, v := range m {
-		if err := e.enc.EncodeString(k); err != nil {
-			return err
-		}
+		e.w.b = AppendString(e.w.b, k)
 		if err := e.value(v); err != nil {
 			return err
 		}
