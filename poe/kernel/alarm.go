@@ -69,17 +69,17 @@ func (k *Kernel) removeNamed(s *Session, state string) {
 // can remove them without walking a heap that reorders under them.
 func (k *Kernel) timersWhere(match func(*qitem) bool) []*qitem {
 	var out []*qitem
-	for _, sl := range k.timers {
-		if match(sl.it) {
-			out = append(out, sl.it)
+	k.timers.each(func(t *qitem) {
+		if match(t) {
+			out = append(out, t)
 		}
-	}
+	})
 	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out
 }
 
 func (k *Kernel) dropTimer(t *qitem) {
-	k.timers.remove(t.hidx)
+	k.timers.remove(t)
 	if t.indexed {
 		delete(k.timerByID, t.id)
 	}
@@ -163,7 +163,7 @@ func (k *Kernel) AlarmAdjust(id AlarmID, delta time.Duration) (time.Time, error)
 		return time.Time{}, err
 	}
 	t.prio += int64(delta)
-	k.timers.fix(t.hidx)
+	k.timers.fix(t)
 	return k.timeOf(t.prio), nil
 }
 
@@ -175,7 +175,7 @@ func (k *Kernel) DelayAdjust(id AlarmID, d time.Duration) (time.Time, error) {
 		return time.Time{}, err
 	}
 	t.prio = k.now() + int64(d)
-	k.timers.fix(t.hidx)
+	k.timers.fix(t)
 	return k.timeOf(t.prio), nil
 }
 

@@ -277,7 +277,7 @@ func (k *Kernel) drainInbox() {
 func (k *Kernel) dispatchDue() {
 	k.drainInbox()
 	now := k.postPrio()
-	if len(k.timers) > 0 {
+	if k.timers.len() > 0 {
 		now = k.now() // only alarms need the real clock
 	}
 	limit := k.nextID
@@ -297,15 +297,15 @@ func (k *Kernel) dispatchDue() {
 				return
 			}
 			limit = k.nextID
-			if len(k.timers) > 0 {
+			if k.timers.len() > 0 {
 				now = k.now()
 			}
-			if k.ring.n == 0 && (len(k.timers) == 0 || k.timers[0].prio > now) {
+			if k.ring.n == 0 && (k.timers.len() == 0 || k.timers.peek().prio > now) {
 				return
 			}
 			continue
 		case t != nil && (r == nil || less(t, r)):
-			k.timers.remove(0)
+			k.timers.remove(t)
 			if t.indexed {
 				delete(k.timerByID, t.id)
 			}

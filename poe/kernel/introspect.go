@@ -40,7 +40,7 @@ func (k *Kernel) SessionCounts(dest any) (Counts, error) {
 // signals are queued, the kernel's own included. Loop-only.
 func (k *Kernel) GetEventCount() int {
 	k.loopOnly("GetEventCount")
-	n := len(k.timers)
+	n := k.timers.len()
 	k.ring.each(func(it *qitem) {
 		if it.kind != kindDead {
 			n++

@@ -30,7 +30,7 @@ type Kernel struct {
 
 	// The queue: posts in a FIFO ring, alarms in a heap.
 	ring       ring
-	timers     timerHeap
+	timers     timerQueue
 	timerByID  map[int64]*qitem
 	freeTimers []*qitem
 	nextID     int64
@@ -385,8 +385,9 @@ func (k *Kernel) discardQueue() {
 	for k.ring.n > 0 {
 		k.ring.pop(&it)
 	}
-	for len(k.timers) > 0 {
-		t := k.timers.remove(len(k.timers) - 1)
+	for k.timers.len() > 0 {
+		t := k.timers.peek()
+		k.timers.remove(t)
 		if t.indexed {
 			delete(k.timerByID, t.id)
 		}
