@@ -185,15 +185,31 @@ func (f *Reference) inflate(p []byte) ([]byte, error) {
 	return f.zbuf.Bytes(), nil
 }
 
+// SelfFreezer is a record that freezes itself: Put hands it the filter's
+// serializer instead of calling the serializer's Freeze on it. A record
+// type with a fast path for some serializer (IKC's message with
+// MessagePack) writes its frozen form without building the generic data
+// model first; for the others it freezes its data-model value. Either way
+// the bytes must be what the serializer's Freeze makes of that value.
+type SelfFreezer interface {
+	// FreezeWith appends the record frozen by s to dst.
+	FreezeWith(s serial.Serializer, dst []byte) ([]byte, error)
+}
+
 // Put freezes each record and appends its frame to dst (put). A nil record
-// is refused, as POE chokes on a non-reference.
+// is refused, as POE chokes on a non-reference. A SelfFreezer freezes
+// itself.
 func (f *Reference) Put(dst []byte, records ...any) ([]byte, error) {
 	for _, r := range records {
 		if r == nil {
 			return dst, newError("Reference", ErrRecordType, "nil; Reference needs a value to freeze")
 		}
 		var err error
-		f.scratch, err = f.ser.Freeze(f.scratch[:0], r)
+		if sf, ok := r.(SelfFreezer); ok {
+			f.scratch, err = sf.FreezeWith(f.ser, f.scratch[:0])
+		} else {
+			f.scratch, err = f.ser.Freeze(f.scratch[:0], r)
+		}
 		if err != nil {
 			return dst, &Error{Filter: "Reference", Err: ErrSerializer, Detail: f.ser.Name() + " freeze", Cause: err}
 		}

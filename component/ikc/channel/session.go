@@ -308,7 +308,9 @@ func (c *conn) Send(m *message.Message) bool {
 		return false
 	}
 	m.FillKernel(c.result.KernelName)
-	c.rw.Put(m.Value())
+	// The message freezes itself (filter.SelfFreezer): straight from the
+	// struct with MessagePack, through Value with Storable.
+	c.rw.Put(m)
 	// A peer over the output limit is dropped here; the record counts as
 	// sent, and a call in it fails through the responder's unregister.
 	c.checkOutput()

@@ -143,6 +143,25 @@ func (s *Serializer) Freeze(dst []byte, v any) ([]byte, error) {
 	return out, nil
 }
 
+// FreezeAt is Freeze for a value that sits depth levels down in an
+// enclosing value the caller writes itself with the Append functions: the
+// nesting limit counts those levels too, so the whole is refused exactly
+// when Freeze would refuse it.
+func (s *Serializer) FreezeAt(dst []byte, v any, depth int) ([]byte, error) {
+	e := getEncoder(dst, s.maxDepth)
+	e.depth = depth
+	err := e.value(v)
+	out := e.w.b
+	putEncoder(e)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+// MaxDepth is the deepest nesting Freeze and Thaw accept.
+func (s *Serializer) MaxDepth() int { return s.maxDepth }
+
 // Thaw decodes exactly one MessagePack value into the serial data model.
 func (s *Serializer) Thaw(data []byte) (any, error) {
 	d := decoder{data: data, maxDepth: s.maxDepth, maxItems: s.maxItems}
