@@ -300,6 +300,10 @@ if want 4; then
             record "4 calls" go ops/s "$(json ikc-call-sequential per_second)"
             record "4 calls p50" go us "$(awk -v v="$(json ikc-call-sequential p50_ns)" 'BEGIN { if (v != "") print v / 1000 }')"
             record "4 calls p99" go us "$(awk -v v="$(json ikc-call-sequential p99_ns)" 'BEGIN { if (v != "") print v / 1000 }')"
+            # The yardstick of the calls: the same octets in a plain TCP
+            # round trip between two goroutines (ikc bench raw-tcp-call-bytes).
+            record "4 calls p50" raw-tcp us "$(awk -v v="$(json raw-tcp-call-bytes p50_ns)" 'BEGIN { if (v != "") print v / 1000 }')"
+            record "4 calls" raw-tcp ops/s "$(json raw-tcp-call-bytes per_second)"
         done
     else
         skip "go-poe IKC: cmd/ikc does not build (see $OUT/build-ikc.log)"
@@ -322,8 +326,8 @@ if want 4; then
         skip "perl-ikc: set IKC_PERL5LIB to a directory holding POE/Component/IKC.pm (and install libpoe-perl)"
     fi
     report "4 posts" ops/s perl-ikc
-    report "4 calls" ops/s perl-ikc
-    report "4 calls p50" us perl-ikc
+    report "4 calls" ops/s perl-ikc raw-tcp
+    report "4 calls p50" us perl-ikc raw-tcp
     report "4 calls p99" us perl-ikc
 fi
 

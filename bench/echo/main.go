@@ -14,13 +14,23 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
 )
 
 func main() {
 	impl := flag.String("impl", "poe", "poe or net")
 	filt := flag.String("filter", "line", "line (echo each line) or stream (echo octets)")
 	port := flag.Int("port", 0, "port on 127.0.0.1 (0: any)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`, ended by SIGINT or SIGTERM")
 	flag.Parse()
+	if *cpuprofile != "" {
+		if err := profileUntilSignalled(*cpuprofile); err != nil {
+			fmt.Fprintln(os.Stderr, "echo:", err)
+			os.Exit(1)
+		}
+	}
 	if *filt != "line" && *filt != "stream" {
 		fmt.Fprintln(os.Stderr, "echo: -filter must be line or stream")
 		os.Exit(2)
@@ -44,4 +54,26 @@ func main() {
 func announce(port int) {
 	fmt.Printf("LISTEN %d\n", port)
 	os.Stdout.Sync()
+}
+
+// profileUntilSignalled starts a CPU profile into path and ends it, and
+// the program, on SIGINT or SIGTERM: the servers otherwise run until
+// killed.
+func profileUntilSignalled(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-sig
+		pprof.StopCPUProfile()
+		f.Close()
+		os.Exit(0)
+	}()
+	return nil
 }

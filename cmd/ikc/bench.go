@@ -53,6 +53,7 @@ var benchCases = []benchCase{
 	{3, "echo-line-pipelined", 100_000, "round trips", benchEchoPipelined},
 	{4, "ikc-post-one-way", 50_000, "posts", benchIKCPosts},
 	{4, "ikc-call-sequential", 5_000, "calls", benchIKCCalls},
+	{4, "raw-tcp-call-bytes", 5_000, "round trips", benchRawCallBytes},
 }
 
 func cmdBench(args []string, stdout, stderr io.Writer) error {
