@@ -31,6 +31,12 @@ type ReferenceOptions struct {
 	// MaxFrame is the largest frame payload announced by a header; 0
 	// means DefaultMaxFrame. POE has no such limit.
 	MaxFrame int
+	// Thaw, when set, thaws each frame payload in place of
+	// Serializer.Thaw, so that a caller that knows the shape of its
+	// records can decode them into a type of its own (IKC's message). It
+	// must accept and refuse what Serializer.Thaw does; its errors are
+	// reported as the serializer's. A clone shares it.
+	Thaw func(payload []byte) (any, error)
 }
 
 // Validate reports options NewReference would refuse: negative limits or
@@ -156,7 +162,13 @@ func (f *Reference) getOne() (any, bool, error) {
 			return nil, false, &Error{Filter: "Reference", Err: ErrSerializer, Detail: "zlib", Cause: err}
 		}
 	}
-	rec, err := f.ser.Thaw(payload)
+	var rec any
+	var err error
+	if f.opts.Thaw != nil {
+		rec, err = f.opts.Thaw(payload)
+	} else {
+		rec, err = f.ser.Thaw(payload)
+	}
 	if err != nil {
 		return nil, false, &Error{Filter: "Reference", Err: ErrSerializer, Detail: f.ser.Name() + " thaw", Cause: err}
 	}

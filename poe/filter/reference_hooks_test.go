@@ -56,3 +56,48 @@ func TestReferencePutSelfFreezer(t *testing.T) {
 		})
 	}
 }
+
+// TestReferenceThawHook checks ReferenceOptions.Thaw: it gets each
+// payload (inflated when compressed) in place of the serializer, its
+// records are returned as they are, and its error is the serializer's
+// error for that frame only.
+func TestReferenceThawHook(t *testing.T) {
+	type seen struct{ payload string }
+	thaw := func(p []byte) (any, error) {
+		if string(p) == "bad" {
+			return nil, errors.New("refused")
+		}
+		return seen{string(p)}, nil
+	}
+	for _, compress := range []bool{false, true} {
+		f := NewReference(ReferenceOptions{Serializer: msgpack.Default, Thaw: thaw, Compression: compress})
+		raw := NewReference(ReferenceOptions{Compression: compress, Serializer: rawSerializer{}})
+		input, err := raw.Put(nil, "one", "bad", "two")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := f.Get(input)
+		if !errors.Is(err, ErrSerializer) || len(recs) != 1 || recs[0] != (seen{"one"}) {
+			t.Fatalf("compress %v: got %v, %v", compress, recs, err)
+		}
+		recs, err = f.Clone().(*Reference).Get(nil)
+		if err != nil || len(recs) != 0 {
+			t.Fatalf("a clone has input: %v, %v", recs, err)
+		}
+		recs, err = f.Get(nil)
+		if err != nil || len(recs) != 1 || recs[0] != (seen{"two"}) {
+			t.Fatalf("compress %v: after the bad frame got %v, %v", compress, recs, err)
+		}
+	}
+}
+
+// rawSerializer freezes a string as its bytes.
+type rawSerializer struct{}
+
+func (rawSerializer) Name() string { return "raw" }
+
+func (rawSerializer) Freeze(dst []byte, v any) ([]byte, error) {
+	return append(dst, v.(string)...), nil
+}
+
+func (rawSerializer) Thaw(data []byte) (any, error) { return string(data), nil }

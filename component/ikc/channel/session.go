@@ -216,7 +216,10 @@ func (c *conn) negotiated(e *kernel.Event) {
 	c.framed = true
 	c.neg = nil // the dialogue is over: an idle connection keeps nothing of it
 	// Frames from here on: the subscription requests below are records.
-	c.rw.SetFilter(filter.NewReference(filter.ReferenceOptions{Serializer: ser, MaxFrame: c.cfg.MaxFrame}))
+	// Records are decoded straight into messages where the serializer
+	// allows (MessagePack); the responder takes either form.
+	c.rw.SetFilter(filter.NewReference(filter.ReferenceOptions{Serializer: ser, MaxFrame: c.cfg.MaxFrame,
+		Thaw: message.NewDecoder(ser).Thaw}))
 	if len(c.cfg.Subscribe) > 0 {
 		c.r.Subscribe(c.cfg.Subscribe, func(accepted []string) {
 			c.k.Post(c.s, "done", accepted)

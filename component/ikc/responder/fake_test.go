@@ -11,6 +11,7 @@ import (
 
 	"github.com/poe-go/poe/component/ikc/message"
 	"github.com/poe-go/poe/poe/kernel"
+	"github.com/poe-go/poe/poe/serial"
 	"github.com/poe-go/poe/poe/serial/msgpack"
 	"github.com/poe-go/poe/poe/serial/storable"
 )
@@ -27,11 +28,17 @@ type codec struct {
 	name   string
 	freeze func(any) ([]byte, error)
 	thaw   func([]byte) (any, error)
+	// direct freezes and thaws as a channel does: the message freezes
+	// itself, and a message.Decoder thaws (into a *message.Message when
+	// the serializer allows).
+	direct serial.Serializer
 }
 
 var codecs = []codec{
-	{"storable", storable.Freeze, storable.Thaw},
-	{"msgpack", msgpack.Freeze, msgpack.Thaw},
+	{"storable", storable.Freeze, storable.Thaw, nil},
+	{"msgpack", msgpack.Freeze, msgpack.Thaw, nil},
+	{"msgpack-direct", nil, nil, msgpack.Default},
+	{"storable-direct", nil, nil, storable.Default},
 }
 
 // forEachCodec runs f once per serializer.
@@ -174,6 +181,7 @@ type fakeChannel struct {
 	name   string // the local kernel name this end advertises
 	closed bool
 	drop   func(*message.Message) bool // records to lose on the way out
+	dec    *message.Decoder            // for a direct codec, made on first use
 	mu     sync.Mutex
 	sent   []string
 }
@@ -186,7 +194,13 @@ func (c *fakeChannel) Send(m *message.Message) bool {
 	if c.drop != nil && c.drop(m) {
 		return true
 	}
-	b, err := c.codec.freeze(m.Value())
+	var b []byte
+	var err error
+	if c.codec.direct != nil {
+		b, err = m.FreezeWith(c.codec.direct, nil)
+	} else {
+		b, err = c.codec.freeze(m.Value())
+	}
 	if err != nil {
 		c.side.t.Errorf("freeze %v: %v", m.Value(), err)
 		return false
@@ -213,7 +227,16 @@ func (c *fakeChannel) deliver(e *kernel.Event) any {
 	if c.closed {
 		return nil
 	}
-	v, err := c.codec.thaw(e.Arg(0).([]byte))
+	var v any
+	var err error
+	if c.codec.direct != nil {
+		if c.dec == nil {
+			c.dec = message.NewDecoder(c.codec.direct)
+		}
+		v, err = c.dec.Thaw(e.Arg(0).([]byte))
+	} else {
+		v, err = c.codec.thaw(e.Arg(0).([]byte))
+	}
 	if err != nil {
 		c.side.t.Errorf("thaw: %v", err)
 		return nil

@@ -85,17 +85,23 @@ func channelID(ch Channel) any {
 // the thunk session, whose answer to a call goes back to the rsvp. Failures
 // reach the local monitors as error local-<phase> and the peer as a
 // remote_error (never in answer to an error). rec is what the serializer
-// returned; a record that is not one is a request-phase error.
+// returned, read by message.FromValue, or a *message.Message a
+// message.Decoder made; a record that is not one is a request-phase error.
 func (r *Responder) Request(ch Channel, rec any) {
 	r.within(func(*kernel.Event) {
 		peer, ok := r.ids[ch]
 		if !ok || r.shut {
 			return
 		}
-		m, err := message.FromValue(rec)
-		if err != nil {
-			r.requestError(peer, nil, "", fmt.Sprintf("Malformed record: %v", err), message.PhaseRequest, false)
-			return
+		var m message.Message
+		if p, ok := rec.(*message.Message); ok && p != nil {
+			m = *p
+		} else {
+			var err error
+			if m, err = message.FromValue(rec); err != nil {
+				r.requestError(peer, nil, "", fmt.Sprintf("Malformed record: %v", err), message.PhaseRequest, false)
+				return
+			}
 		}
 		r.request(peer, m)
 	})

@@ -1,0 +1,126 @@
+package msgpack
+
+import (
+	"encoding/hex"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestReaderItems checks each Reader method on the items it reads and on
+// those it leaves: a refused item leaves the Reader where it was.
+func TestReaderItems(t *testing.T) {
+	type read func(r *Reader) (any, bool)
+	var (
+		isNil read = func(r *Reader) (any, bool) { return nil, r.Nil() }
+		str   read = func(r *Reader) (any, bool) {
+			b, ok := r.Str()
+			return string(b), ok
+		}
+		integer read = func(r *Reader) (any, bool) { return r.Int() }
+		mapHdr  read = func(r *Reader) (any, bool) { return r.MapHeader() }
+	)
+	tests := []struct {
+		name string
+		read read
+		hex  string
+		want any
+		ok   bool
+	}{
+		{"nil", isNil, "c0", nil, true},
+		{"not nil", isNil, "a0", nil, false},
+		{"a fixstr", str, "a3616263", "abc", true},
+		{"a str 8", str, "d90161", "a", true},
+		{"a str 16", str, "da000161", "a", true},
+		{"a str 32", str, "db0000000161", "a", true},
+		{"a bin 8", str, "c40161", "a", true},
+		{"an empty str", str, "a0", "", true},
+		{"a cut str", str, "a36162", "", false},
+		{"a str claiming too much", str, "d9ff61", "", false},
+		{"not a str", str, "c0", "", false},
+		{"a positive fixint", integer, "7f", int64(127), true},
+		{"a negative fixint", integer, "e0", int64(-32), true},
+		{"a uint 8", integer, "cc80", int64(128), true},
+		{"an int 16", integer, "d1ff00", int64(-256), true},
+		{"a uint 64 that fits", integer, "cf0000000000000001", int64(1), true},
+		{"a uint 64 above MaxInt64", integer, "cf8000000000000000", int64(0), false},
+		{"a cut uint 32", integer, "ce0000", int64(0), false},
+		{"not an integer", integer, "a0", int64(0), false},
+		{"a fixmap", mapHdr, "82a161c0a162c0", 2, true},
+		{"a map 16", mapHdr, "de0001a161c0", 1, true},
+		{"a map 32", mapHdr, "df00000001a161c0", 1, true},
+		{"a map claiming too many pairs", mapHdr, "de0009a161c0", 0, false},
+		{"not a map", mapHdr, "90", 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := hex.DecodeString(tc.hex)
+			require.NoError(t, err)
+			r := Default.NewReader(data)
+			got, ok := tc.read(&r)
+			assert.Equal(t, tc.ok, ok)
+			if !ok {
+				assert.Equal(t, Default.NewReader(data), r, "a refused item moved the Reader")
+				return
+			}
+			if tc.want != nil {
+				assert.Equal(t, tc.want, got)
+			}
+		})
+	}
+}
+
+// TestReaderLimits checks that the Reader refuses what Thaw refuses for
+// its limits: too many items, too deep.
+func TestReaderLimits(t *testing.T) {
+	data, err := hex.DecodeString("81a16181a162c0") // {a: {b: nil}}
+	require.NoError(t, err)
+	read := func(s *Serializer) bool {
+		r := s.NewReader(data)
+		if _, ok := r.MapHeader(); !ok {
+			return false
+		}
+		if _, ok := r.Str(); !ok {
+			return false
+		}
+		if _, ok := r.MapHeader(); !ok {
+			return false
+		}
+		if _, ok := r.Str(); !ok {
+			return false
+		}
+		if !r.Nil() {
+			return false
+		}
+		r.EndMap()
+		r.EndMap()
+		return r.Done()
+	}
+	for _, o := range []Options{{}, {MaxDepth: 1}, {MaxDepth: 2}, {MaxItems: 4}, {MaxItems: 5}} {
+		s := New(o)
+		_, thawErr := s.Thaw(data)
+		assert.Equal(t, thawErr == nil, read(s), "options %+v: Thaw says %v", o, thawErr)
+	}
+}
+
+// TestReaderValue checks Value and Done: a whole value as Thaw returns it,
+// and trailing bytes seen.
+func TestReaderValue(t *testing.T) {
+	data, err := Freeze([]any{"a", int64(1), map[string]any{"k": nil}})
+	require.NoError(t, err)
+	want, err := Thaw(data)
+	require.NoError(t, err)
+	r := Default.NewReader(append(data, 0xc0))
+	got, err := r.Value()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.False(t, r.Done())
+	assert.True(t, r.Nil())
+	assert.True(t, r.Done())
+
+	bad := Default.NewReader([]byte{0x92, 0xc0})
+	_, err = bad.Value()
+	assert.ErrorIs(t, err, ErrLength)
+	assert.Equal(t, Default.NewReader([]byte{0x92, 0xc0}), bad)
+}
