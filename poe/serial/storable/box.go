@@ -4,8 +4,8 @@ import "unsafe"
 
 // Boxing a string or an int64 into an interface costs one allocation per
 // value. Thaw instead keeps the values in slabs and makes the interface
-// point into them, so an IKC record's dozen strings cost one or two
-// allocations. The interface layout (type word, data word) is the one the
+// point into them, so an IKC record's dozen strings cost no allocation of
+// their own. The interface layout (type word, data word) is the one the
 // Go runtime uses for every non-pointer value.
 
 type eface struct {
@@ -16,6 +16,7 @@ type eface struct {
 var (
 	stringType = typeWord("")
 	int64Type  = typeWord(int64(0))
+	sliceType  = typeWord([]any(nil))
 )
 
 func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
@@ -31,11 +32,53 @@ func box(typ, data unsafe.Pointer) any {
 // never allocates much.
 func slabNext(prev int) int { return min(max(prev*2, 8), 1024) }
 
-func (d *decoder) boxString(s string) any {
+// Below textBlockMax bytes, the copy of the image and the first slab of
+// string headers share one allocation of plain bytes, headers first:
+//
+//	[ h string headers | the image from the first text on ]
+//
+// The garbage collector does not look inside plain bytes, and need not:
+// every header in the block points into the same block, and whoever holds
+// a thawed string or its interface holds a pointer into the block, which
+// keeps all of it alive. Only boxText writes there, and only substrings of
+// d.str. Larger images are copied as a string of their own (not zeroed
+// first), with the headers in ordinary slabs.
+const (
+	textBlockMax     = 16 << 10
+	textBlockHeaders = 64 // at most, 1 KiB of headers
+	stringSize       = int(unsafe.Sizeof(""))
+)
+
+// copyText copies the image from offset p on into d.str, the text every
+// thawed string and hash key is a substring of.
+func (d *decoder) copyText(p int) {
+	rest := d.data[p:]
+	d.base = p
+	if len(rest) > textBlockMax || cap(d.strs) != 0 {
+		d.str = string(rest)
+		return
+	}
+	// One header for every 16 bytes: an IKC record needs one for 26.
+	h := min(len(rest)/16+1, textBlockHeaders)
+	blk := make([]byte, h*stringSize+len(rest))
+	copy(blk[h*stringSize:], rest)
+	d.str = unsafe.String(&blk[h*stringSize], len(rest))
+	d.strs = unsafe.Slice((*string)(unsafe.Pointer(&blk[0])), h)[:0]
+}
+
+// boxText boxes the n bytes at offset p of the image, which the caller
+// has checked are there, as a string.
+func (d *decoder) boxText(p, n int) any {
+	if n == 0 {
+		return "" // a constant: boxing it is free
+	}
+	if p < d.base {
+		d.copyText(p)
+	}
 	if len(d.strs) == cap(d.strs) {
 		d.strs = make([]string, 0, slabNext(cap(d.strs)))
 	}
-	d.strs = append(d.strs, s)
+	d.strs = append(d.strs, d.str[p-d.base:p-d.base+n])
 	return box(stringType, unsafe.Pointer(&d.strs[len(d.strs)-1]))
 }
 
@@ -50,13 +93,22 @@ func (d *decoder) boxInt(i int64) any {
 	return box(int64Type, unsafe.Pointer(&d.ints[len(d.ints)-1]))
 }
 
-var sliceType = typeWord([]any(nil))
+// arraySlab is the first slab of small arrays: their slice headers and
+// their elements in one allocation.
+type arraySlab struct {
+	hdrs  [4][]any
+	elems [8]any
+}
 
 // newArray returns an n-element array whose interface form costs no
 // allocation of its own: small arrays share one backing slab and their
 // slice headers live in another. The three-index slice keeps an append by
 // the caller from running into a neighbour.
 func (d *decoder) newArray(n int) ([]any, any) {
+	if cap(d.hdrs) == 0 {
+		s := new(arraySlab)
+		d.hdrs, d.elems = s.hdrs[:0], s.elems[:0]
+	}
 	var a []any
 	if n == 0 {
 		a = make([]any, 0) // non-nil: Perl sent an array; zero-size, so free

@@ -2,10 +2,8 @@ package storable
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/poe-go/poe/poe/serial"
@@ -27,299 +25,235 @@ type tagEntry struct {
 	k kind
 }
 
-// decoder reads one image. str holds one copy of the image so that every
-// thawed string and hash key is a substring of it: one allocation for all
-// text instead of one per string.
+// tagBufLen is how many tags fit in the table Thaw keeps on its stack;
+// an image with more items moves the table to the heap.
+const tagBufLen = 48
+
+// decoder reads one image, forward only. Opcodes travel as bytes; the
+// error constructors turn them into names, so the hot path carries no
+// strings.
 type decoder struct {
 	data     []byte
-	str      string
 	pos      int
-	native   bool
-	order    binary.ByteOrder
+	little   bool // lengths and native numbers are little-endian
+	native   bool // native-order image (SX_INTEGER and SX_DOUBLE allowed)
+	borrow   bool
 	ivSize   int
-	tags     []tagEntry
-	classes  []string
 	depth    int
 	maxDepth int
 	maxItems int
-	cls      string
-	blessing bool
-	borrow   bool
-	strs     []string // slab behind thawed string interfaces
-	ints     []int64  // slab behind thawed integer interfaces
-	elems    []any    // slab of small arrays' elements
-	hdrs     [][]any  // slab behind thawed array interfaces
+	tags     []tagEntry
+	classes  []string
+	// str holds the image from offset base on, copied at the first
+	// non-empty text so that every thawed string and hash key is a
+	// substring of one allocation. base is math.MaxInt until then; the
+	// bytes before the first text (header, container heads) are never
+	// copied, so a lone large string costs exactly its own size.
+	str   string
+	base  int
+	strs  []string // slab behind thawed string interfaces (see copyText)
+	ints  []int64  // slab behind thawed integer interfaces
+	elems []any    // slab of small arrays' elements
+	hdrs  [][]any  // slab behind thawed array interfaces
 }
 
 var tagPool = sync.Pool{New: func() any { s := make([]tagEntry, 0, 64); return &s }}
 
-func (d *decoder) thaw(data []byte) (any, error) {
+// thaw reads the image in data. tags is the (empty) tag table to start
+// with, normally a buffer on the caller's stack.
+func (d *decoder) thaw(data []byte, tags []tagEntry) (any, error) {
 	d.data = data
+	d.base = math.MaxInt
 	if err := d.header(); err != nil {
 		return nil, err
 	}
 	if d.borrow {
-		d.str = unsafe.String(unsafe.SliceData(data), len(data))
-	} else {
-		d.str = string(data)
+		d.str, d.base = unsafe.String(unsafe.SliceData(data), len(data)), 0
 	}
-	tp := tagPool.Get().(*[]tagEntry)
-	d.tags = (*tp)[:0]
+	d.tags = tags
 	v, _, err := d.item()
 	if err == nil && d.pos != len(d.data) {
-		err = d.fail(d.pos, "", ErrTrailing, fmt.Sprintf("%d bytes", len(d.data)-d.pos))
+		err = d.trailing()
 	}
-	clear(d.tags)
-	*tp = d.tags[:0]
-	tagPool.Put(tp)
-	d.tags = nil
 	if err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-func (d *decoder) fail(off int, op string, err error, detail string) error {
-	return &Error{Offset: off, Op: op, Detail: detail, Err: err}
-}
-
-// header reads "05 0b" (network order) or the native-order header with
-// its byte-order string and type sizes.
-func (d *decoder) header() error {
-	if len(d.data) < 2 {
-		return d.fail(0, "", ErrHeader, "image shorter than the 2-byte header")
+// u32 reads 4 bytes at p in the image's byte order; the caller has
+// checked that they are there.
+func (d *decoder) u32(p int) uint32 {
+	b := d.data[p : p+4]
+	if d.little {
+		return binary.LittleEndian.Uint32(b)
 	}
-	b0 := d.data[0]
-	if b0>>1 != majorVersion {
-		return d.fail(0, "", ErrHeader, fmt.Sprintf("major version %d, want %d", b0>>1, majorVersion))
-	}
-	d.order = binary.BigEndian
-	d.pos = 2
-	if b0&1 == 1 {
-		return nil
-	}
-	return d.nativeHeader()
-}
-
-func (d *decoder) nativeHeader() error {
-	d.native = true
-	if d.pos >= len(d.data) {
-		return d.fail(d.pos, "", ErrTruncated, "native header: missing byte-order length")
-	}
-	n := int(d.data[d.pos])
-	d.pos++
-	if d.pos+n+4 > len(d.data) {
-		return d.fail(d.pos, "", ErrTruncated, "native header")
-	}
-	switch string(d.data[d.pos : d.pos+n]) {
-	case "12345678":
-		d.order, d.ivSize = binary.LittleEndian, 8
-	case "87654321":
-		d.order, d.ivSize = binary.BigEndian, 8
-	case "1234":
-		d.order, d.ivSize = binary.LittleEndian, 4
-	case "4321":
-		d.order, d.ivSize = binary.BigEndian, 4
-	default:
-		return d.fail(d.pos, "", ErrHeader, fmt.Sprintf("byte order %q", d.data[d.pos:d.pos+n]))
-	}
-	d.pos += n
-	if nv := d.data[d.pos+3]; nv != 8 {
-		return d.fail(d.pos+3, "", ErrHeader, fmt.Sprintf("NV size %d, want 8", nv))
-	}
-	d.pos += 4
-	return nil
-}
-
-func (d *decoder) need(n int, op string) error {
-	if len(d.data)-d.pos < n {
-		return d.fail(d.pos, op, ErrTruncated, fmt.Sprintf("need %d bytes, have %d", n, len(d.data)-d.pos))
-	}
-	return nil
-}
-
-func (d *decoder) byte1(op string) (int, error) {
-	if d.pos >= len(d.data) {
-		return 0, d.fail(d.pos, op, ErrTruncated, "need 1 byte, have 0")
-	}
-	b := d.data[d.pos]
-	d.pos++
-	return int(b), nil
+	return binary.BigEndian.Uint32(b)
 }
 
 // len4 reads a 4-byte length in the image's byte order; Storable writes
 // them as signed ints, so a negative one is refused.
-func (d *decoder) len4(op string) (int, error) {
-	if err := d.need(4, op); err != nil {
-		return 0, err
+func (d *decoder) len4(op byte) (int, error) {
+	p := d.pos
+	if len(d.data)-p < 4 {
+		return 0, d.truncated(op, 4)
 	}
-	n := int32(d.order.Uint32(d.data[d.pos:]))
+	n := int32(d.u32(p))
 	if n < 0 {
-		return 0, d.fail(d.pos, op, ErrLength, fmt.Sprintf("negative length %d", n))
+		return 0, d.negative(op, n)
 	}
-	d.pos += 4
+	d.pos = p + 4
 	return int(n), nil
 }
 
-// span checks that n bytes (or n entries of at least unit bytes) remain
-// before anything is allocated for them.
-func (d *decoder) span(n, unit, at int, op string) error {
-	if left := len(d.data) - d.pos; n > left/unit {
-		return d.fail(at, op, ErrLength, fmt.Sprintf("claims %d, only %d bytes left", n, left))
+// byte1 reads one byte as an int.
+func (d *decoder) byte1(op byte) (int, error) {
+	p := d.pos
+	if p >= len(d.data) {
+		return 0, d.truncated(op, 1)
 	}
-	return nil
+	d.pos = p + 1
+	return int(d.data[p]), nil
 }
 
-func (d *decoder) text(n, at int, op string) (string, error) {
-	if err := d.span(n, 1, at, op); err != nil {
-		return "", err
+// text returns the next n bytes, which the caller has checked are there,
+// as a string that does not alias the image (unless Options.Borrow).
+func (d *decoder) text(n int) string {
+	p := d.pos
+	d.pos = p + n
+	if n == 0 {
+		return ""
 	}
-	s := d.str[d.pos : d.pos+n]
-	d.pos += n
-	return s, nil
+	if p < d.base {
+		d.copyText(p)
+	}
+	return d.str[p-d.base : p-d.base+n]
 }
 
 // tag registers the next item (Storable's SEEN) and counts it against
 // MaxItems.
-func (d *decoder) tag(v any, k kind, at int, op string) (int, error) {
+func (d *decoder) tag(v any, k kind, at int, op byte) error {
 	if len(d.tags) >= d.maxItems {
-		return 0, d.fail(at, op, ErrTooMany, fmt.Sprintf("limit %d", d.maxItems))
+		return d.tooMany(at, op)
 	}
 	d.tags = append(d.tags, tagEntry{v, k})
-	return len(d.tags) - 1, nil
+	return nil
 }
 
-func (d *decoder) scalar(v any, at int, op string) (any, kind, error) {
-	if _, err := d.tag(v, kindScalar, at, op); err != nil {
+func (d *decoder) scalar(v any, at int, op byte) (any, kind, error) {
+	if err := d.tag(v, kindScalar, at, op); err != nil {
 		return nil, 0, err
 	}
 	return v, kindScalar, nil
 }
 
+func (d *decoder) enter(at int, op byte) error {
+	d.depth++
+	if d.depth > d.maxDepth {
+		return d.tooDeep(at, op)
+	}
+	return nil
+}
+
 // item reads one item and returns the Go value of the Perl scalar at this
-// position, and its kind. A pending bless (SX_BLESS before it) wraps it.
+// position, and its kind. The scalars an IKC message is made of are read
+// here, everything else in composite.
 func (d *decoder) item() (any, kind, error) {
 	at := d.pos
-	cls, blessing := d.cls, d.blessing
-	d.blessing = false
-	first := len(d.tags)
-	op, err := d.byte1("")
-	if err != nil {
-		return nil, 0, err
+	data := d.data
+	if at >= len(data) {
+		return nil, 0, d.truncated(noOp, 1)
 	}
-	v, k, err := d.dispatch(byte(op), at, cls, blessing)
-	if err != nil || !blessing || k == kindContainer {
-		return v, k, err
-	}
-	if first >= len(d.tags) {
-		return nil, 0, d.fail(at, opName(byte(op)), ErrUnsupported, "blessed item without a value")
-	}
-	b := serial.Blessed{Class: cls, Value: v}
-	d.tags[first] = tagEntry{b, kindContainer}
-	return b, kindContainer, nil
-}
-
-func (d *decoder) dispatch(op byte, at int, cls string, blessing bool) (any, kind, error) {
-	name := opName(op)
+	op := data[at]
+	var v any
 	switch op {
-	case sxObject:
-		if blessing {
-			return nil, 0, d.fail(at, name, ErrUnsupported, "bless of an already seen item")
-		}
-		return d.object(at)
 	case sxScalar, sxUTF8Str:
-		n, err := d.byte1(name)
-		if err != nil {
-			return nil, 0, err
+		if at+1 >= len(data) {
+			d.pos = at + 1
+			return nil, 0, d.truncated(op, 1)
 		}
-		return d.str1(n, at, name)
-	case sxLScalar, sxLUTF8Str:
-		n, err := d.len4(name)
-		if err != nil {
-			return nil, 0, err
+		n, p := int(data[at+1]), at+2
+		if n > len(data)-p {
+			d.pos = p
+			return nil, 0, d.claims(at, op, n)
 		}
-		return d.str1(n, at, name)
-	case sxArray:
-		return d.array(at, cls, blessing)
-	case sxHash:
-		return d.hash(at, false, cls, blessing)
-	case sxFlagHash:
-		return d.hash(at, true, cls, blessing)
-	case sxRef, sxOverload, sxWeakRef, sxWeakOverload:
-		return d.ref(at, name)
-	case sxUndef, sxSvUndef, sxSvUndefElem:
-		return d.scalar(nil, at, name)
-	case sxSvYes, sxBooleanTrue:
-		return d.scalar(true, at, name)
-	case sxSvNo, sxBooleanFalse:
-		return d.scalar(false, at, name)
+		d.pos = p + n
+		v = d.boxText(p, n)
 	case sxByte:
-		b, err := d.byte1(name)
-		if err != nil {
-			return nil, 0, err
+		if at+1 >= len(data) {
+			d.pos = at + 1
+			return nil, 0, d.truncated(op, 1)
 		}
-		return d.scalar(d.boxInt(int64(b)-128), at, name)
+		d.pos = at + 2
+		v = d.boxInt(int64(data[at+1]) - 128)
+	case sxUndef, sxSvUndef, sxSvUndefElem:
+		d.pos = at + 1
+	case sxSvYes, sxBooleanTrue:
+		d.pos = at + 1
+		v = true
+	case sxSvNo, sxBooleanFalse:
+		d.pos = at + 1
+		v = false
 	case sxNetint:
-		if err := d.need(4, name); err != nil {
-			return nil, 0, err
+		d.pos = at + 1
+		if len(data)-d.pos < 4 {
+			return nil, 0, d.truncated(op, 4)
 		}
-		i := int32(binary.BigEndian.Uint32(d.data[d.pos:]))
-		d.pos += 4
-		return d.scalar(d.boxInt(int64(i)), at, name)
-	case sxInteger, sxDouble:
-		return d.nativeNumber(op, at, name)
-	case sxBless, sxIxBless:
-		if blessing {
-			return nil, 0, d.fail(at, name, ErrUnsupported, "bless of a bless")
-		}
-		return d.bless(op, at, name)
-	case sxVString, sxLVString:
-		return d.vstring(op, at, name)
-	case sxRegexp:
-		return d.regexp(at, name)
-	case sxLObject:
-		return d.lobject(at, name)
-	case sxCode:
-		return nil, 0, d.fail(at, name, ErrUnsupported, "code references are refused: a thawed value never names code")
-	case sxTiedArray, sxTiedHash, sxTiedScalar, sxTiedKey, sxTiedIdx:
-		return nil, 0, d.fail(at, name, ErrUnsupported, "tied data")
-	case sxHook:
-		return nil, 0, d.fail(at, name, ErrUnsupported, "STORABLE_freeze hook objects need their Perl class")
+		d.pos = at + 5
+		v = d.boxInt(int64(int32(binary.BigEndian.Uint32(data[at+1:]))))
+	default:
+		d.pos = at + 1
+		return d.composite(op, at)
 	}
-	return nil, 0, d.fail(at, "", ErrOpcode, fmt.Sprintf("opcode 0x%02x", op))
+	if len(d.tags) >= d.maxItems {
+		return nil, 0, d.tooMany(at, op)
+	}
+	d.tags = append(d.tags, tagEntry{v: v})
+	return v, kindScalar, nil
 }
 
-func (d *decoder) str1(n, at int, op string) (any, kind, error) {
-	s, err := d.text(n, at, op)
-	if err != nil {
-		return nil, 0, err
+// composite reads the item at at whose opcode op item has read: a
+// container, a reference, a long string, a tag, or a rare item.
+func (d *decoder) composite(op byte, at int) (any, kind, error) {
+	switch op {
+	case sxHash, sxFlagHash:
+		return d.hash(at, op, "", false)
+	case sxArray:
+		return d.array(at, "", false)
+	case sxRef, sxOverload, sxWeakRef, sxWeakOverload:
+		return d.ref(at, op)
+	case sxLScalar, sxLUTF8Str:
+		n, err := d.len4(op)
+		if err != nil {
+			return nil, 0, err
+		}
+		if n > len(d.data)-d.pos {
+			return nil, 0, d.claims(at, op, n)
+		}
+		p := d.pos
+		d.pos = p + n
+		return d.scalar(d.boxText(p, n), at, op)
+	case sxObject:
+		return d.object(at)
 	}
-	return d.scalar(d.boxString(s), at, op)
+	return d.rare(op, at)
 }
 
 func (d *decoder) object(at int) (any, kind, error) {
-	t, err := d.len4("SX_OBJECT")
+	t, err := d.len4(sxObject)
 	if err != nil {
 		return nil, 0, err
 	}
 	if t >= len(d.tags) {
-		return nil, 0, d.fail(at, "SX_OBJECT", ErrObjectTag, fmt.Sprintf("object #%d not retrieved yet (%d seen)", t, len(d.tags)))
+		return nil, 0, d.unseen(at, t)
 	}
 	e := d.tags[t]
 	return e.v, e.k, nil
 }
 
-func (d *decoder) enter(at int, op string) error {
-	d.depth++
-	if d.depth > d.maxDepth {
-		return d.fail(at, op, ErrTooDeep, fmt.Sprintf("limit %d", d.maxDepth))
-	}
-	return nil
-}
-
-func (d *decoder) ref(at int, op string) (any, kind, error) {
-	t, err := d.tag(nil, kindRef, at, op)
-	if err != nil {
+func (d *decoder) ref(at int, op byte) (any, kind, error) {
+	t := len(d.tags)
+	if err := d.tag(nil, kindRef, at, op); err != nil {
 		return nil, 0, err
 	}
 	if err := d.enter(at, op); err != nil {
@@ -337,33 +271,24 @@ func (d *decoder) ref(at int, op string) (any, kind, error) {
 	return v, kindRef, nil
 }
 
-// container returns what a hash or array is registered as: itself, or a
-// serial.Blessed when SX_BLESS came before it.
-func container(c any, cls string, blessing bool) any { // c is a map: boxing it is free
-	if blessing {
-		return serial.Blessed{Class: cls, Value: c}
-	}
-	return c
-}
-
+// array reads an array body; with blessing it is registered and returned
+// as a serial.Blessed of class cls.
 func (d *decoder) array(at int, cls string, blessing bool) (any, kind, error) {
-	const op = "SX_ARRAY"
-	n, err := d.len4(op)
+	n, err := d.len4(sxArray)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := d.span(n, 1, at, op); err != nil {
-		return nil, 0, err
+	if n > len(d.data)-d.pos {
+		return nil, 0, d.claims(at, sxArray, n)
 	}
-	a, boxed := d.newArray(n)
-	v := boxed
+	a, v := d.newArray(n)
 	if blessing {
-		v = serial.Blessed{Class: cls, Value: boxed}
+		v = serial.Blessed{Class: cls, Value: v}
 	}
-	if _, err := d.tag(v, kindContainer, at, op); err != nil {
+	if err := d.tag(v, kindContainer, at, sxArray); err != nil {
 		return nil, 0, err
 	}
-	if err := d.enter(at, op); err != nil {
+	if err := d.enter(at, sxArray); err != nil {
 		return nil, 0, err
 	}
 	for i := range a {
@@ -375,10 +300,13 @@ func (d *decoder) array(at int, cls string, blessing bool) (any, kind, error) {
 	return v, kindContainer, nil
 }
 
-func (d *decoder) hash(at int, flagged bool, cls string, blessing bool) (any, kind, error) {
-	op, unit := "SX_HASH", 5
+// hash reads an SX_HASH or SX_FLAG_HASH body: each entry is the value,
+// then (flag hash) the key flags, then the key. With blessing the hash is
+// registered and returned as a serial.Blessed of class cls.
+func (d *decoder) hash(at int, op byte, cls string, blessing bool) (any, kind, error) {
+	flagged, unit := op == sxFlagHash, 5
 	if flagged {
-		op, unit = "SX_FLAG_HASH", 6
+		unit = 6
 		if _, err := d.byte1(op); err != nil {
 			return nil, 0, err
 		}
@@ -387,173 +315,62 @@ func (d *decoder) hash(at int, flagged bool, cls string, blessing bool) (any, ki
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := d.span(n, unit, at, op); err != nil {
-		return nil, 0, err
+	if n > (len(d.data)-d.pos)/unit {
+		return nil, 0, d.claims(at, op, n)
 	}
 	m := make(map[string]any, min(n, 64))
-	v := container(m, cls, blessing)
-	if _, err := d.tag(v, kindContainer, at, op); err != nil {
+	var v any = m // boxing a map is free
+	if blessing {
+		v = serial.Blessed{Class: cls, Value: m}
+	}
+	if err := d.tag(v, kindContainer, at, op); err != nil {
 		return nil, 0, err
 	}
 	if err := d.enter(at, op); err != nil {
 		return nil, 0, err
 	}
 	for range n {
-		if err := d.entry(m, flagged, op); err != nil {
+		val, _, err := d.item()
+		if err != nil {
 			return nil, 0, err
 		}
+		flags := 0
+		if flagged {
+			if flags, err = d.byte1(op); err != nil {
+				return nil, 0, err
+			}
+		}
+		kat := d.pos
+		if len(d.data)-kat < 4 {
+			return nil, 0, d.truncated(op, 4)
+		}
+		kl := int32(d.u32(kat))
+		if kl < 0 {
+			return nil, 0, d.negative(op, kl)
+		}
+		p := kat + 4
+		d.pos = p
+		if int(kl) > len(d.data)-p {
+			return nil, 0, d.claims(kat, op, int(kl))
+		}
+		d.pos = p + int(kl)
+		key := ""
+		if kl != 0 {
+			if p < d.base {
+				d.copyText(p)
+			}
+			key = d.str[p-d.base : p-d.base+int(kl)]
+		}
+		if flags != 0 {
+			if flags&keyPlaceholder != 0 {
+				continue
+			}
+			if flags&keyWasUTF8 != 0 {
+				key = latin1ToUTF8(key)
+			}
+		}
+		m[key] = val
 	}
 	d.depth--
 	return v, kindContainer, nil
-}
-
-// entry reads one hash entry: the value first, then (for a flag hash) the
-// key flags, then the key.
-func (d *decoder) entry(m map[string]any, flagged bool, op string) error {
-	v, _, err := d.item()
-	if err != nil {
-		return err
-	}
-	flags := 0
-	if flagged {
-		if flags, err = d.byte1(op); err != nil {
-			return err
-		}
-	}
-	at := d.pos
-	kl, err := d.len4(op)
-	if err != nil {
-		return err
-	}
-	key, err := d.text(kl, at, op)
-	if err != nil {
-		return err
-	}
-	if flags&keyPlaceholder != 0 {
-		return nil
-	}
-	if flags&keyWasUTF8 != 0 {
-		key = latin1ToUTF8(key)
-	}
-	m[key] = v
-	return nil
-}
-
-func latin1ToUTF8(s string) string {
-	b := make([]byte, 0, len(s)*2)
-	for i := 0; i < len(s); i++ {
-		b = utf8.AppendRune(b, rune(s[i]))
-	}
-	return string(b)
-}
-
-func (d *decoder) bless(op byte, at int, name string) (any, kind, error) {
-	n, err := d.byte1(name)
-	if err != nil {
-		return nil, 0, err
-	}
-	if n&0x80 != 0 {
-		if n != 0x80 {
-			return nil, 0, d.fail(at, name, ErrLength, fmt.Sprintf("length byte 0x%02x", n))
-		}
-		if n, err = d.len4(name); err != nil {
-			return nil, 0, err
-		}
-	}
-	var cls string
-	if op == sxBless {
-		if cls, err = d.text(n, at, name); err != nil {
-			return nil, 0, err
-		}
-		if len(d.classes) >= d.maxItems {
-			return nil, 0, d.fail(at, name, ErrTooMany, "classes")
-		}
-		d.classes = append(d.classes, cls)
-	} else {
-		if n >= len(d.classes) {
-			return nil, 0, d.fail(at, name, ErrObjectTag, fmt.Sprintf("class index %d not seen (%d classes)", n, len(d.classes)))
-		}
-		cls = d.classes[n]
-	}
-	d.cls, d.blessing = cls, true
-	return d.item()
-}
-
-func (d *decoder) vstring(op byte, at int, name string) (any, kind, error) {
-	var n int
-	var err error
-	if op == sxVString {
-		n, err = d.byte1(name)
-	} else {
-		n, err = d.len4(name)
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	if _, err := d.text(n, at, name); err != nil {
-		return nil, 0, err
-	}
-	return d.item()
-}
-
-// regexp turns qr// into Perl's stringification "(?^flags:pattern)".
-func (d *decoder) regexp(at int, name string) (any, kind, error) {
-	opf, err := d.byte1(name)
-	if err != nil {
-		return nil, 0, err
-	}
-	var n int
-	if opf&1 != 0 {
-		n, err = d.len4(name)
-	} else {
-		n, err = d.byte1(name)
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	pat, err := d.text(n, at, name)
-	if err != nil {
-		return nil, 0, err
-	}
-	if n, err = d.byte1(name); err != nil {
-		return nil, 0, err
-	}
-	flags, err := d.text(n, at, name)
-	if err != nil {
-		return nil, 0, err
-	}
-	return d.scalar("(?^"+flags+":"+pat+")", at, name)
-}
-
-func (d *decoder) lobject(at int, name string) (any, kind, error) {
-	if err := d.need(9, name); err != nil {
-		return nil, 0, err
-	}
-	n := d.order.Uint64(d.data[d.pos+1:])
-	if n > uint64(len(d.data)-d.pos-9) {
-		return nil, 0, d.fail(at, name, ErrLength, fmt.Sprintf("claims %d, only %d bytes left", n, len(d.data)-d.pos-9))
-	}
-	return nil, 0, d.fail(at, name, ErrUnsupported, "objects over 2 GiB")
-}
-
-func (d *decoder) nativeNumber(op byte, at int, name string) (any, kind, error) {
-	if !d.native {
-		return nil, 0, d.fail(at, name, ErrUnsupported, "native number in a network-order image")
-	}
-	size := 8
-	if op == sxInteger {
-		size = d.ivSize
-	}
-	if err := d.need(size, name); err != nil {
-		return nil, 0, err
-	}
-	b := d.data[d.pos:]
-	d.pos += size
-	if op == sxDouble {
-		return d.scalar(math.Float64frombits(d.order.Uint64(b)), at, name)
-	}
-	if size == 4 {
-		return d.scalar(int64(int32(d.order.Uint32(b))), at, name)
-	}
-	return d.scalar(int64(d.order.Uint64(b)), at, name)
 }
