@@ -244,11 +244,33 @@ func (e *encoder) float(f float64) {
 // str writes a Go string: a character string (SX_UTF8STR) when it holds
 // valid non-ASCII UTF-8, else a byte string.
 func (e *encoder) str(s string) {
+	if len(s) > 255 {
+		e.longStr(s)
+		return
+	}
 	if isCharString(s) {
 		e.strOp(s, sxUTF8Str, sxLUTF8Str)
 		return
 	}
 	e.strOp(s, sxScalar, sxLScalar)
+}
+
+// longStr writes a string over 255 bytes: SX_LSCALAR, or SX_LUTF8STR
+// for a character string. The bytes are copied and checked for non-ASCII
+// in one pass over s where there is assembly for it (copyASCII); the
+// check resumes where the copy found a non-ASCII byte.
+func (e *encoder) longStr(s string) {
+	at := len(e.buf)
+	e.buf = append(e.buf, sxLScalar)
+	e.len4(len(s))
+	e.tag++
+	n := len(e.buf)
+	e.buf = slices.Grow(e.buf, len(s))[:n+len(s)]
+	i := copyASCII(e.buf[n:], s)
+	copy(e.buf[n+i:], s[i:])
+	if isCharString(s[i:]) {
+		e.buf[at] = sxLUTF8Str
+	}
 }
 
 func (e *encoder) bytesStr(s string) { e.strOp(s, sxScalar, sxLScalar) }

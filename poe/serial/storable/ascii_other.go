@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package storable
+
+// copyASCII copies nothing where there is no assembly for it (or with the
+// purego build tag): the caller then copies and checks the string in two
+// passes.
+func copyASCII(dst []byte, src string) int { return 0 }
