@@ -58,7 +58,9 @@ func (d *decoder) copyText(p int) {
 		d.str = string(rest)
 		return
 	}
-	// One header for every 16 bytes: an IKC record needs one for 26.
+	// One header for every 16 bytes: an IKC record needs one for 26. The
+	// block must start zeroed (make does it): storing a header runs the
+	// write barrier, which reads the old contents of the slot as a pointer.
 	h := min(len(rest)/16+1, textBlockHeaders)
 	blk := make([]byte, h*stringSize+len(rest))
 	copy(blk[h*stringSize:], rest)

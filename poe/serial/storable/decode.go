@@ -3,31 +3,10 @@ package storable
 import (
 	"encoding/binary"
 	"math"
-	"sync"
 	"unsafe"
 
 	"github.com/poe-go/poe/poe/serial"
 )
-
-// kind says what a tagged item is, which decides what a reference to it
-// becomes: a reference to a container is the container itself, a reference
-// to anything else is a *serial.Ref.
-type kind uint8
-
-const (
-	kindScalar    kind = iota // plain scalar: string, number, undef, bool
-	kindRef                   // a reference SV
-	kindContainer             // hash, array or blessed item
-)
-
-type tagEntry struct {
-	v any
-	k kind
-}
-
-// tagBufLen is how many tags fit in the table Thaw keeps on its stack;
-// an image with more items moves the table to the heap.
-const tagBufLen = 48
 
 // decoder reads one image, forward only. Opcodes travel as bytes; the
 // error constructors turn them into names, so the hot path carries no
@@ -42,7 +21,7 @@ type decoder struct {
 	depth    int
 	maxDepth int
 	maxItems int
-	tags     []tagEntry
+	tags     tagTable
 	classes  []string
 	// str holds the image from offset base on, copied at the first
 	// non-empty text so that every thawed string and hash key is a
@@ -57,11 +36,8 @@ type decoder struct {
 	hdrs  [][]any  // slab behind thawed array interfaces
 }
 
-var tagPool = sync.Pool{New: func() any { s := make([]tagEntry, 0, 64); return &s }}
-
-// thaw reads the image in data. tags is the (empty) tag table to start
-// with, normally a buffer on the caller's stack.
-func (d *decoder) thaw(data []byte, tags []tagEntry) (any, error) {
+// thaw reads the image in data.
+func (d *decoder) thaw(data []byte) (any, error) {
 	d.data = data
 	d.base = math.MaxInt
 	if err := d.header(); err != nil {
@@ -70,7 +46,6 @@ func (d *decoder) thaw(data []byte, tags []tagEntry) (any, error) {
 	if d.borrow {
 		d.str, d.base = unsafe.String(unsafe.SliceData(data), len(data)), 0
 	}
-	d.tags = tags
 	v, _, err := d.item()
 	if err == nil && d.pos != len(d.data) {
 		err = d.trailing()
@@ -133,10 +108,10 @@ func (d *decoder) text(n int) string {
 // tag registers the next item (Storable's SEEN) and counts it against
 // MaxItems.
 func (d *decoder) tag(v any, k kind, at int, op byte) error {
-	if len(d.tags) >= d.maxItems {
+	if d.tags.n >= d.maxItems {
 		return d.tooMany(at, op)
 	}
-	d.tags = append(d.tags, tagEntry{v, k})
+	d.tags.add(tagEntry{v, k})
 	return nil
 }
 
@@ -205,10 +180,10 @@ func (d *decoder) item() (any, kind, error) {
 		d.pos = at + 1
 		return d.composite(op, at)
 	}
-	if len(d.tags) >= d.maxItems {
+	if d.tags.n >= d.maxItems {
 		return nil, 0, d.tooMany(at, op)
 	}
-	d.tags = append(d.tags, tagEntry{v: v})
+	d.tags.add(tagEntry{v: v})
 	return v, kindScalar, nil
 }
 
@@ -244,15 +219,15 @@ func (d *decoder) object(at int) (any, kind, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if t >= len(d.tags) {
+	if t >= d.tags.n {
 		return nil, 0, d.unseen(at, t)
 	}
-	e := d.tags[t]
+	e := d.tags.at(t)
 	return e.v, e.k, nil
 }
 
 func (d *decoder) ref(at int, op byte) (any, kind, error) {
-	t := len(d.tags)
+	t := d.tags.n
 	if err := d.tag(nil, kindRef, at, op); err != nil {
 		return nil, 0, err
 	}
@@ -267,7 +242,7 @@ func (d *decoder) ref(at int, op byte) (any, kind, error) {
 	if k != kindContainer {
 		v = &serial.Ref{Value: v}
 	}
-	d.tags[t].v = v
+	d.tags.at(t).v = v
 	return v, kindRef, nil
 }
 

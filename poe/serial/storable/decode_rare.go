@@ -145,16 +145,16 @@ func (d *decoder) blessed(cls string) (any, kind, error) {
 			return nil, 0, d.fail(at, op, ErrUnsupported, "bless of a bless")
 		}
 	}
-	first := len(d.tags)
+	first := d.tags.n
 	v, _, err := d.item()
 	if err != nil {
 		return nil, 0, err
 	}
-	if first >= len(d.tags) {
+	if first >= d.tags.n {
 		return nil, 0, d.fail(at, d.data[at], ErrUnsupported, "blessed item without a value")
 	}
 	b := serial.Blessed{Class: cls, Value: v}
-	d.tags[first] = tagEntry{b, kindContainer}
+	*d.tags.at(first) = tagEntry{b, kindContainer}
 	return b, kindContainer, nil
 }
 
@@ -291,7 +291,7 @@ func (d *decoder) tooDeep(at int, op byte) error {
 }
 
 func (d *decoder) unseen(at, t int) error {
-	return d.fail(at, sxObject, ErrObjectTag, fmt.Sprintf("object #%d not retrieved yet (%d seen)", t, len(d.tags)))
+	return d.fail(at, sxObject, ErrObjectTag, fmt.Sprintf("object #%d not retrieved yet (%d seen)", t, d.tags.n))
 }
 
 func (d *decoder) trailing() error {

@@ -80,12 +80,7 @@ func (s *Serializer) Freeze(dst []byte, v any) ([]byte, error) {
 // serial data model. Malformed input yields an *Error.
 func (s *Serializer) Thaw(data []byte) (any, error) {
 	d := decoder{maxDepth: s.opts.depth(), maxItems: s.opts.items(), borrow: s.opts.Borrow}
-	tp := tagPool.Get().(*[]tagEntry)
-	v, err := d.thaw(data, (*tp)[:0])
-	clear(d.tags)
-	*tp = d.tags[:0]
-	tagPool.Put(tp)
-	return v, err
+	return d.thaw(data)
 }
 
 // Freeze returns nfreeze's image of v with default limits.
