@@ -320,6 +320,10 @@ func (c *conn) Send(m *message.Message) bool {
 	return true
 }
 
+// SendsSynchronously makes conn a responder.SyncSender: Send writes the
+// record into the output buffer at once and keeps nothing of it.
+func (c *conn) SendsSynchronously() {}
+
 // Shutdown is responder.Channel's Shutdown: close once output drains.
 func (c *conn) Shutdown() {
 	if c.closed {

@@ -17,16 +17,11 @@ import (
 // number of kernels it went to. The caller's first published alias
 // travels as from, so the handler can answer through its SENDER.
 func (r *Responder) Post(spec string, params any) (int, error) {
-	var n int
-	var err error = ErrShutdown
-	r.within(func(e *kernel.Event) {
-		m, perr := postRecord(spec, params)
-		if perr != nil {
-			n, err = 0, perr
-			return
-		}
-		n, err = r.send(m, e.Sender, false)
-	})
+	o := r.getOp(opPost)
+	o.spec, o.params, o.err = spec, params, ErrShutdown
+	r.runOp(o)
+	n, err := o.n, o.err
+	r.putOp(o)
 	return n, err
 }
 
@@ -38,10 +33,11 @@ func (r *Responder) Post(spec string, params any) (int, error) {
 // operation "call" under the remote kernel's ID. A handler that returns
 // nil sends no answer.
 func (r *Responder) Call(spec string, params any, rsvp string) error {
-	err := ErrShutdown
-	r.within(func(e *kernel.Event) {
-		err = r.call(e.Sender, spec, params, rsvp)
-	})
+	o := r.getOp(opCall)
+	o.spec, o.params, o.rsvp, o.err = spec, params, rsvp, ErrShutdown
+	r.runOp(o)
+	err := o.err
+	r.putOp(o)
 	return err
 }
 

@@ -102,7 +102,7 @@ func (r *Responder) stateCallTimeout(e *kernel.Event) any {
 			r.removePending(ch, pc)
 			r.revoke(pc.rsvp.Session, pc.rsvp.State)
 			id := r.ids[ch]
-			r.informError(id, "call", fmt.Sprintf("No answer from %s to %s within its timeout", id, pc.target))
+			r.informError(id, "call", fmt.Sprintf("No answer from %s to %s within its timeout", id, pc.target.String()))
 			r.failCall(pc, id, ErrCallTimeout)
 			return nil
 		}
@@ -117,7 +117,7 @@ func (r *Responder) failCall(pc *pendingCall, kernelID string, why error) {
 	if dest == nil || dest.IsKernel() || !dest.Alive() {
 		return
 	}
-	r.k.Post(dest, pc.rsvp.State, &CallError{Target: pc.target, Kernel: kernelID, Err: why})
+	r.k.Post(dest, pc.rsvp.State, &CallError{Target: pc.target.String(), Kernel: kernelID, Err: why})
 }
 
 // callWithin is call with a timeout: d as for armCallTimer.

@@ -88,23 +88,29 @@ func channelID(ch Channel) any {
 // returned, read by message.FromValue, or a *message.Message a
 // message.Decoder made; a record that is not one is a request-phase error.
 func (r *Responder) Request(ch Channel, rec any) {
-	r.within(func(*kernel.Event) {
-		peer, ok := r.ids[ch]
-		if !ok || r.shut {
+	o := r.getOp(opRequest)
+	o.ch, o.rec = ch, rec
+	r.runOp(o)
+	r.putOp(o)
+}
+
+// requestRecord is Request inside the IKC session.
+func (r *Responder) requestRecord(ch Channel, rec any) {
+	peer, ok := r.ids[ch]
+	if !ok || r.shut {
+		return
+	}
+	var m message.Message
+	if p, ok := rec.(*message.Message); ok && p != nil {
+		m = *p
+	} else {
+		var err error
+		if m, err = message.FromValue(rec); err != nil {
+			r.requestError(peer, nil, "", fmt.Sprintf("Malformed record: %v", err), message.PhaseRequest, false)
 			return
 		}
-		var m message.Message
-		if p, ok := rec.(*message.Message); ok && p != nil {
-			m = *p
-		} else {
-			var err error
-			if m, err = message.FromValue(rec); err != nil {
-				r.requestError(peer, nil, "", fmt.Sprintf("Malformed record: %v", err), message.PhaseRequest, false)
-				return
-			}
-		}
-		r.request(peer, m)
-	})
+	}
+	r.request(peer, m)
 }
 
 // ChannelError reports a channel's socket or wheel error to the monitors:
@@ -210,33 +216,43 @@ func (l *localChannel) Session() *kernel.Session { return l.r.s }
 // timeout (WithCallTimeout, CallTimeout) arms its timer here and fails the
 // same way when it fires.
 type pendingCall struct {
-	target string // the called specifier, for the message
+	target specifier.Specifier // the called specifier, for the messages
 	rsvp   message.Address
 	caller int // the calling session's ID
 	alarm  kernel.AlarmID
 }
 
-func (r *Responder) addPending(ch Channel, target string, rsvp message.Address, caller *kernel.Session) *pendingCall {
+func (r *Responder) addPending(ch Channel, target specifier.Specifier, rsvp message.Address, caller *kernel.Session) *pendingCall {
 	pc := &pendingCall{target: target, rsvp: rsvp}
 	if caller != nil {
 		pc.caller = caller.ID()
 	}
-	r.pending[ch] = append(r.pending[ch], pc)
+	list, ok := r.pending[ch]
+	if !ok {
+		list, r.sparePending = r.sparePending, nil
+	}
+	r.pending[ch] = append(list, pc)
 	r.armCallTimer(pc, r.curCallTimeout)
 	return pc
 }
 
 func (r *Responder) removePending(ch Channel, pc *pendingCall) {
 	r.disarmCallTimer(pc)
-	list := r.pending[ch]
+	list, ok := r.pending[ch]
+	if !ok {
+		return
+	}
 	for i, p := range list {
 		if p == pc {
-			list = append(list[:i:i], list[i+1:]...)
+			copy(list[i:], list[i+1:])
+			list[len(list)-1] = nil
+			list = list[:len(list)-1]
 			break
 		}
 	}
 	if len(list) == 0 {
 		delete(r.pending, ch)
+		r.sparePending = list // empty: the next call's list takes its array
 		return
 	}
 	r.pending[ch] = list
@@ -270,7 +286,7 @@ func (r *Responder) failPending(ch Channel, id string) {
 	for _, p := range list {
 		r.disarmCallTimer(p)
 		r.revoke(p.rsvp.Session, p.rsvp.State)
-		r.informError(id, "call", fmt.Sprintf("Connection to %s closed before %s answered", id, p.target))
+		r.informError(id, "call", fmt.Sprintf("Connection to %s closed before %s answered", id, p.target.String()))
 		r.failCall(p, id, ErrCallClosed)
 	}
 }

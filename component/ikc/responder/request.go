@@ -21,8 +21,9 @@ func (r *Responder) request(peer string, m message.Message) {
 	}
 	rkernel := target.Kernel
 	state := target.State
-	args := []any{m.Params}
-	if state == message.ProxyState {
+	var args []any // a proxied record's arguments; else the one argument is params
+	proxied := state == message.ProxyState
+	if proxied {
 		if state, args, err = m.Unproxy(); err != nil {
 			r.requestError(peer, &m, rkernel, err.Error(), message.PhaseRequest, true)
 			return
@@ -32,17 +33,22 @@ func (r *Responder) request(peer string, m message.Message) {
 		r.requestError(peer, &m, rkernel, text, message.PhaseCheck, true)
 		return
 	}
-	if target.Args != "" {
-		args = append(args, target.Args)
-	}
-	dest := r.k.AliasResolve(target.Session)
+	dest := r.k.AliasResolve(r.boxName(target.Session))
 	if dest == nil || dest.IsKernel() {
 		r.requestError(peer, &m, rkernel, fmt.Sprintf("Unknown session '%s'", target.Session), message.PhaseResolve, true)
 		return
 	}
 	prev := r.curPeer
 	r.curPeer = peer
-	result, err := r.thunks.invoke(m.From, dest, state, args)
+	var result any
+	if proxied {
+		if target.Args != "" {
+			args = append(args, target.Args)
+		}
+		result, err = r.thunks.invokeArgs(m.From, dest, state, args)
+	} else {
+		result, err = r.thunks.invoke(m.From, dest, state, m.Params, target.Args, target.Args != "")
+	}
 	r.curPeer = prev
 	if err != nil {
 		r.requestError(peer, &m, rkernel, err.Error(), message.PhaseInvocation, true)
@@ -63,7 +69,9 @@ func (r *Responder) request(peer string, m message.Message) {
 	} else if result == nil {
 		return
 	}
-	r.send(message.Response(*m.RSVP, result, nil), dest, false)
+	// message.Response, without copying the rsvp: send copies what it
+	// sends.
+	r.send(message.Message{EventAddr: m.RSVP, Params: result}, dest, false)
 }
 
 // permitted is the check phase: a one-shot call permission for

@@ -47,24 +47,31 @@ type Responder struct {
 	callTimeout      time.Duration // WithCallTimeout
 	curCallTimeout   time.Duration // the timeout of the call being sent
 
-	published map[string]map[string]bool // local: alias -> states
-	rsvp      map[string]map[string]int  // session -> state -> one-shot permissions
-	channels  map[string]Channel         // remote ID -> channel (and the local ID -> local channel)
-	ids       map[Channel]string         // channel -> remote ID
-	kernels   map[string]string          // alias -> remote ID
-	aliases   map[string][]string        // remote ID -> aliases in registration order
-	proxies   map[string][]*proxy        // kernel name -> proxy sessions
-	monitors  map[string][]*monitor      // watched name -> watchers in registration order
-	starting  map[Channel]bool           // channels still negotiating
-	receipts  map[string]*receipt        // receipt state -> pending subscription answer
-	pending   map[Channel][]*pendingCall // calls sent on a channel, awaiting an answer
-	defKernel string                     // default remote kernel ID
-	local     *localChannel              // the local kernel pseudo-channel, once RegisterLocal ran
-	thunks    thunkPool                  // the SENDERs of incoming requests
-	curPeer   string                     // peer of the request being handled
-	nreceipt  int
-	shut      bool
-	log       *log.Logger
+	published    map[string]map[string]bool // local: alias -> states
+	rsvp         map[string]map[string]int  // session -> state -> one-shot permissions
+	channels     map[string]Channel         // remote ID -> channel (and the local ID -> local channel)
+	ids          map[Channel]string         // channel -> remote ID
+	kernels      map[string]string          // alias -> remote ID
+	aliases      map[string][]string        // remote ID -> aliases in registration order
+	proxies      map[string][]*proxy        // kernel name -> proxy sessions
+	monitors     map[string][]*monitor      // watched name -> watchers in registration order
+	starting     map[Channel]bool           // channels still negotiating
+	receipts     map[string]*receipt        // receipt state -> pending subscription answer
+	pending      map[Channel][]*pendingCall // calls sent on a channel, awaiting an answer
+	defKernel    string                     // default remote kernel ID
+	local        *localChannel              // the local kernel pseudo-channel, once RegisterLocal ran
+	thunks       thunkPool                  // the SENDERs of incoming requests
+	ops          []*op                      // free ops (op.go)
+	boxed        map[string]any             // session names boxed for AliasResolve (names.go)
+	outs         []*outMsg                  // free outgoing messages (out.go)
+	pubNames     []string                   // published names with states, sorted, unless pubDirty
+	pubDirty     bool
+	spareRSVP    map[string]int // an emptied rsvp permission map, for reuse
+	sparePending []*pendingCall // an emptied pending list, for reuse
+	curPeer      string         // peer of the request being handled
+	nreceipt     int
+	shut         bool
+	log          *log.Logger
 }
 
 var (
@@ -178,8 +185,11 @@ func (r *Responder) states() kernel.States {
 			return nil
 		},
 		doState: func(e *kernel.Event) any {
-			if fn, ok := e.Arg(0).(func(*kernel.Event)); ok {
-				fn(e)
+			switch x := e.Arg(0).(type) {
+			case *op:
+				r.do(e, x)
+			case func(*kernel.Event):
+				x(e)
 			}
 			return nil
 		},

@@ -35,10 +35,14 @@ func (r *Responder) send(m message.Message, sender *kernel.Session, track bool) 
 		r.warn("No default kernel to send %s to", m.EventName())
 		return 0, fmt.Errorf("%w: %s names no kernel and there is no default kernel", ErrNoKernel, m.EventName())
 	}
-	if m.From == nil {
-		m.From = r.fromFor(sender)
+	from, hasFrom := message.Address{}, m.From != nil
+	if hasFrom {
+		from = *m.From
+	} else {
+		from, hasFrom = r.fromFor(sender)
 	}
-	chans := r.route(name)
+	var one [1]Channel
+	chans := r.route(name, one[:0])
 	if len(chans) == 0 {
 		text := fmt.Sprintf("%d: Unknown kernel '%s'.", r.pid, name)
 		if name == specifier.Any {
@@ -49,17 +53,18 @@ func (r *Responder) send(m message.Message, sender *kernel.Session, track bool) 
 	}
 	n := 0
 	for _, ch := range chans {
-		one := m
+		out := r.getOut(ch)
+		out.set(&m, from, hasFrom)
 		var pc *pendingCall
 		if m.RSVP != nil {
-			rsvp := *m.RSVP
-			one.RSVP = &rsvp
-			r.grant(rsvp.Session, rsvp.State)
+			r.grant(out.rsvp.Session, out.rsvp.State)
 			if _, local := ch.(*localChannel); track && !local {
-				pc = r.addPending(ch, target.String(), rsvp, sender)
+				pc = r.addPending(ch, target, out.rsvp, sender)
 			}
 		}
-		if ch.Send(&one) {
+		sent := ch.Send(&out.m)
+		r.putOut(out)
+		if sent {
 			n++
 			continue
 		}
@@ -71,21 +76,20 @@ func (r *Responder) send(m message.Message, sender *kernel.Session, track bool) 
 	return n, nil
 }
 
-// route returns the channels a kernel name reaches: every registered
-// channel (the local pseudo-channel included) for "*", else the channel of
-// the ID the name is or is an alias of.
-func (r *Responder) route(name string) []Channel {
+// route appends to chans the channels a kernel name reaches: every
+// registered channel (the local pseudo-channel included) for "*", else
+// the channel of the ID the name is or is an alias of.
+func (r *Responder) route(name string, chans []Channel) []Channel {
 	if name == specifier.Any {
-		out := make([]Channel, 0, len(r.channels))
 		for _, id := range sortedKeys(r.channels) {
-			out = append(out, r.channels[id])
+			chans = append(chans, r.channels[id])
 		}
-		return out
+		return chans
 	}
 	if id, ok := r.resolveKernel(name); ok {
-		return []Channel{r.channels[id]}
+		return append(chans, r.channels[id])
 	}
-	return nil
+	return chans
 }
 
 // resolveKernel maps a kernel name or alias to its registered ID.
@@ -98,17 +102,16 @@ func (r *Responder) resolveKernel(name string) (string, bool) {
 }
 
 // fromFor is the from of a record sent by session (spec 12 step 3): its
-// first published alias in sorted order, or nil.
-func (r *Responder) fromFor(session *kernel.Session) *message.Address {
+// first published alias in sorted order, if it has one.
+func (r *Responder) fromFor(session *kernel.Session) (message.Address, bool) {
 	if session == nil || session.IsKernel() || !session.Alive() {
-		return nil
+		return message.Address{}, false
 	}
-	for _, a := range r.k.AliasList(session) {
-		if len(r.published[a]) > 0 {
-			return &message.Address{Kernel: r.localID, Session: a, State: message.ProxyState}
-		}
+	alias, ok := r.publishedAlias(session)
+	if !ok {
+		return message.Address{}, false
 	}
-	return nil
+	return message.Address{Kernel: r.localID, Session: alias, State: message.ProxyState}, true
 }
 
 // grant records one permission for session/state to be posted once by a
@@ -116,7 +119,10 @@ func (r *Responder) fromFor(session *kernel.Session) *message.Address {
 func (r *Responder) grant(session, state string) {
 	st := r.rsvp[session]
 	if st == nil {
-		st = map[string]int{}
+		st, r.spareRSVP = r.spareRSVP, nil
+		if st == nil {
+			st = map[string]int{}
+		}
 		r.rsvp[session] = st
 	}
 	st[state]++
@@ -133,6 +139,7 @@ func (r *Responder) revoke(session, state string) bool {
 		delete(st, state)
 		if len(st) == 0 {
 			delete(r.rsvp, session)
+			r.spareRSVP = st // empty: the next grant takes it
 		}
 	}
 	return true

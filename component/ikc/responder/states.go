@@ -52,6 +52,19 @@ func (r *Responder) call(sender *kernel.Session, target, params, rsvp any) error
 	return err
 }
 
+// callSpec is call for the string target and rsvp of o, the typed API's:
+// no boxing on the way, and the rsvp address lives in o.
+func (r *Responder) callSpec(sender *kernel.Session, o *op) error {
+	m := message.Post(o.spec, o.params, nil)
+	spec, err := specifier.Parse(o.rsvp)
+	if o.addr, err = rsvpOf(sender, spec, err); err != nil {
+		return err
+	}
+	m.RSVP = &o.addr
+	_, err = r.send(m, sender, true)
+	return err
+}
+
 // postRecord builds the record of a post to target: a string specifier
 // (prefixed "poe://" unless it starts with "poe:"), a Specifier or a hash.
 func postRecord(target, params any) (message.Message, error) {
@@ -89,6 +102,12 @@ func rsvpAddress(sender *kernel.Session, rsvp any) (message.Address, error) {
 	default:
 		err = fmt.Errorf("rsvp is %s", describe(rsvp))
 	}
+	return rsvpOf(sender, spec, err)
+}
+
+// rsvpOf finishes rsvpAddress once the specifier is read (err when it
+// could not be).
+func rsvpOf(sender *kernel.Session, spec specifier.Specifier, err error) (message.Address, error) {
 	if err == nil && spec.State == "" {
 		err = fmt.Errorf("rsvp %q names no state", spec.String())
 	}
@@ -174,6 +193,7 @@ func (r *Responder) publishNames(sender *kernel.Session, session string) []strin
 }
 
 func (r *Responder) publish(sender *kernel.Session, session string, states []string) {
+	r.pubDirty = true
 	for _, name := range r.publishNames(sender, session) {
 		set := r.published[name]
 		if set == nil {
@@ -201,6 +221,7 @@ func (r *Responder) stateRetract(e *kernel.Event) any {
 }
 
 func (r *Responder) retract(sender *kernel.Session, session string, states []string, all bool) bool {
+	r.pubDirty = true
 	any := false
 	for _, name := range r.publishNames(sender, session) {
 		set := r.published[name]

@@ -95,7 +95,7 @@ func (r *Responder) subscribeOne(sub *subscription, spec string) {
 		return
 	}
 	var chans []Channel
-	for _, ch := range r.route(target.Kernel) {
+	for _, ch := range r.route(target.Kernel, nil) {
 		if _, local := ch.(*localChannel); !local {
 			chans = append(chans, ch)
 		}

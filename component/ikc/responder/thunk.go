@@ -20,10 +20,11 @@ const invokeState = "IKC:invoke"
 // run incoming requests. An event posted to it goes back to the kernel
 // that sent the latest request it carried, to that request's from.
 type thunk struct {
-	r     *Responder
-	s     *kernel.Session
-	alias string
-	from  *message.Address
+	r       *Responder
+	s       *kernel.Session
+	alias   string
+	from    message.Address // where replies go, when hasFrom
+	hasFrom bool
 }
 
 // thunkPool holds the current thunk and makes a new one when a handler
@@ -33,11 +34,26 @@ type thunkPool struct {
 	cur   *thunk
 	n     int
 	depth int
+	invs  []*invocation // one per nesting depth, reused
 }
 
-// invoke calls dest's state with args, synchronously, with the current
-// thunk as SENDER, after pointing the thunk at from.
-func (p *thunkPool) invoke(from *message.Address, dest *kernel.Session, state string, args []any) (any, error) {
+// invoke calls dest's state with ARG0 arg (and ARG1 extra when hasExtra),
+// synchronously, with the current thunk as SENDER, after pointing the
+// thunk at from.
+func (p *thunkPool) invoke(from *message.Address, dest *kernel.Session, state string, arg any, extra string, hasExtra bool) (any, error) {
+	return p.call(from, dest, state, nil, arg, extra, hasExtra)
+}
+
+// invokeArgs is invoke with the arguments args.
+func (p *thunkPool) invokeArgs(from *message.Address, dest *kernel.Session, state string, args []any) (any, error) {
+	if args == nil {
+		args = []any{} // no arguments, which call tells from none given
+	}
+	return p.call(from, dest, state, args, nil, "", false)
+}
+
+// call is invoke with either args or (arg, extra).
+func (p *thunkPool) call(from *message.Address, dest *kernel.Session, state string, args []any, arg any, extra string, hasExtra bool) (any, error) {
 	t := p.current()
 	if t == nil {
 		return nil, fmt.Errorf("no thunk session")
@@ -46,21 +62,37 @@ func (p *thunkPool) invoke(from *message.Address, dest *kernel.Session, state st
 		// A request made by a handler that is itself running a request
 		// (through the local kernel) must not redirect the outer one's
 		// replies.
-		defer func(prev *message.Address) { t.from = prev }(t.from)
+		defer func(prev message.Address, had bool) { t.from, t.hasFrom = prev, had }(t.from, t.hasFrom)
 	}
+	if p.depth == len(p.invs) {
+		p.invs = append(p.invs, &invocation{})
+	}
+	inv := p.invs[p.depth]
 	p.depth++
-	defer func() { p.depth-- }()
+	defer func() {
+		p.depth--
+		*inv = invocation{}
+	}()
 	if from != nil {
-		f := *from
-		t.from = &f
+		t.from, t.hasFrom = *from, true
 	} else {
-		t.from = nil
+		t.from, t.hasFrom = message.Address{}, false
 	}
-	out := &invokeResult{}
-	if _, err := p.r.k.Call(t.s, invokeState, dest, state, args, out); err != nil {
+	inv.dest, inv.state = dest, state
+	switch {
+	case args != nil:
+		inv.args = args
+	case hasExtra:
+		inv.argv[0], inv.argv[1] = arg, extra
+		inv.args = inv.argv[:2]
+	default:
+		inv.argv[0] = arg
+		inv.args = inv.argv[:1]
+	}
+	if _, err := p.r.k.Call(t.s, invokeState, inv); err != nil {
 		return nil, err
 	}
-	return out.v, out.err
+	return inv.v, inv.err
 }
 
 // current returns the thunk to use for the next request: the same one as
@@ -95,33 +127,34 @@ func (p *thunkPool) current() *thunk {
 // release lets a thunk live only as long as its holders keep it: it drops
 // the alias that kept it alive while it was current.
 func (t *thunk) release() {
-	t.r.k.Call(t.s, invokeState, nil, "", nil, &invokeResult{})
+	t.r.k.Call(t.s, invokeState, &invocation{})
 }
 
-// invokeResult carries a handler's return value out of the thunk. Only the
-// responder makes one, which tells its invocations from events that a
-// handler posts to the thunk under the same name.
-type invokeResult struct {
-	v   any
-	err error
+// invocation is one request's call of its handler, run by the thunk: the
+// destination, the state and the arguments in, the handler's return value
+// out. Only the responder makes one, which tells its invocations from
+// events that a handler posts to the thunk under the same name.
+type invocation struct {
+	dest  *kernel.Session
+	state string
+	args  []any
+	argv  [2]any
+	v     any
+	err   error
 }
 
-// invoke runs in the thunk: ARG0 the destination session, ARG1 the state,
-// ARG2 the arguments, ARG3 where to leave the result. Only the responder
-// may use it; with a nil destination it drops the thunk's alias.
+// invoke runs in the thunk: ARG0 the invocation. Only the responder may
+// use it; with no destination it drops the thunk's alias.
 func (t *thunk) invoke(e *kernel.Event) any {
-	out, ok := e.Arg(3).(*invokeResult)
-	if !ok {
+	inv, ok := e.Arg(0).(*invocation)
+	if !ok || len(e.Args) != 1 {
 		return t.forward(e.Sender, e.State, e.Args)
 	}
-	dest, _ := e.Arg(0).(*kernel.Session)
-	if dest == nil {
+	if inv.dest == nil {
 		e.Kernel.AliasRemove(t.alias)
 		return nil
 	}
-	state, _ := e.Arg(1).(string)
-	args, _ := e.Arg(2).([]any)
-	out.v, out.err = e.Kernel.Call(dest, state, args...)
+	inv.v, inv.err = e.Kernel.Call(inv.dest, inv.state, inv.args...)
 	return nil
 }
 
@@ -139,11 +172,11 @@ func (t *thunk) forward(sender *kernel.Session, state string, args []any) any {
 	if strings.HasPrefix(state, "_") {
 		return nil
 	}
-	if t.from == nil {
+	if !t.hasFrom {
 		t.r.warn("Event %q posted to a thunk whose request had no from; dropped", state)
 		return nil
 	}
-	m := message.ThunkReply(*t.from, state, append([]any(nil), args...), nil)
+	m := message.ThunkReply(t.from, state, append([]any(nil), args...), nil)
 	t.r.within(func(*kernel.Event) { t.r.send(m, sender, false) })
 	return nil
 }

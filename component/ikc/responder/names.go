@@ -1,0 +1,81 @@
+package responder
+
+import "github.com/poe-go/poe/poe/kernel"
+
+// maxBoxed bounds the table of boxed session names; it starts afresh when
+// full.
+const maxBoxed = 256
+
+// boxName returns name as an interface value for the kernel's AliasResolve,
+// shared by every request naming that session: boxing a string anew would
+// allocate on each request.
+func (r *Responder) boxName(name string) any {
+	if v, ok := r.boxed[name]; ok {
+		return v
+	}
+	if r.boxed == nil || len(r.boxed) >= maxBoxed {
+		r.boxed = make(map[string]any)
+	}
+	v := any(name)
+	r.boxed[name] = v
+	return v
+}
+
+// maxScanPublished is the most published names fromFor tries one by one
+// before it asks the kernel for the session's aliases instead.
+const maxScanPublished = 16
+
+// publishedAlias returns the first, in sorted order, of s's aliases that
+// has published states. With few published names it tries each against
+// the kernel's alias table, which allocates nothing; a name that is a
+// number may be a session ID rather than an alias, and then, as with many
+// published names, s's alias list decides.
+func (r *Responder) publishedAlias(s *kernel.Session) (string, bool) {
+	if r.pubDirty || r.pubNames == nil {
+		r.pubNames = r.pubNames[:0]
+		for _, name := range sortedKeys(r.published) {
+			if len(r.published[name]) > 0 {
+				r.pubNames = append(r.pubNames, name)
+			}
+		}
+		r.pubDirty = false
+	}
+	if len(r.pubNames) <= maxScanPublished {
+		for _, name := range r.pubNames {
+			if r.k.AliasResolve(r.boxName(name)) != s {
+				continue
+			}
+			if !maybeID(name) {
+				return name, true
+			}
+			return r.publishedAliasOf(s)
+		}
+		return "", false
+	}
+	return r.publishedAliasOf(s)
+}
+
+// publishedAliasOf is publishedAlias through s's alias list.
+func (r *Responder) publishedAliasOf(s *kernel.Session) (string, bool) {
+	for _, a := range r.k.AliasList(s) {
+		if len(r.published[a]) > 0 {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// maybeID reports whether the kernel might read name as a session ID
+// (strconv.Atoi: an optional sign and digits): such a name resolves to
+// the session of that ID even when it is no alias.
+func maybeID(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; (c < '0' || c > '9') && c != '+' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
