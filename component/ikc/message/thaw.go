@@ -7,9 +7,10 @@ import (
 	"github.com/poe-go/poe/poe/serial/msgpack"
 )
 
-// Bounds of a Decoder's table of names.
+// Bounds of a Decoder's table of names: a direct-mapped cache, where a
+// name takes the slot of the one it collides with.
 const (
-	maxNames   = 512 // names kept; the table starts afresh when full
+	maxNames   = 128 // slots, a power of two
 	maxNameLen = 128 // longer names are not kept
 )
 
@@ -24,7 +25,7 @@ const (
 type Decoder struct {
 	s     serial.Serializer
 	mp    *msgpack.Serializer
-	names map[string]string
+	names *[maxNames]string
 }
 
 // NewDecoder returns a Decoder that thaws with s.
@@ -32,7 +33,7 @@ func NewDecoder(s serial.Serializer) *Decoder {
 	d := &Decoder{s: s}
 	if mp, ok := s.(*msgpack.Serializer); ok {
 		d.mp = mp
-		d.names = make(map[string]string)
+		d.names = new([maxNames]string)
 	}
 	return d
 }
@@ -216,18 +217,19 @@ func (d *Decoder) address(r *msgpack.Reader, a *Address) bool {
 }
 
 // name returns b as a string, shared with earlier records that had it.
+// The slot is chosen from the length and three of the bytes, cheaper than
+// hashing every byte, and a hit costs one comparison.
 func (d *Decoder) name(b []byte) string {
-	if s, ok := d.names[string(b)]; ok {
-		return s
+	n := len(b)
+	if n == 0 || n > maxNameLen {
+		return string(b)
 	}
-	s := string(b)
-	if len(s) <= maxNameLen {
-		if len(d.names) >= maxNames {
-			clear(d.names)
-		}
-		d.names[s] = s
+	slot := &d.names[(uint(n)*31+uint(b[0])*7+uint(b[n/2])*17+uint(b[n-1]))&(maxNames-1)]
+	if *slot == string(b) {
+		return *slot
 	}
-	return s
+	*slot = string(b)
+	return *slot
 }
 
 // truthy is Perl's truth of a string: "" and "0" are false.

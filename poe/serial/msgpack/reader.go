@@ -73,6 +73,20 @@ func (r *Reader) EndMap() { r.d.depth-- }
 // Str reads a str (or bin, which Thaw also returns as a string) and
 // returns its bytes, which alias the input.
 func (r *Reader) Str() (b []byte, ok bool) {
+	d := &r.d
+	if at := d.pos; at < len(d.data) {
+		if c := d.data[at]; c >= 0xa0 && c <= 0xbf && int(c&0x1f) < len(d.data)-at && d.items < d.maxItems {
+			end := at + 1 + int(c&0x1f)
+			d.items++
+			d.pos = end
+			return d.data[at+1 : end], true
+		}
+	}
+	return r.str()
+}
+
+// str is Str for every encoding and every failure.
+func (r *Reader) str() (b []byte, ok bool) {
 	save := r.d
 	at := r.d.pos
 	if at >= len(r.d.data) {
