@@ -58,11 +58,15 @@ func (d *decoder) copyText(p int) {
 		d.str = string(rest)
 		return
 	}
-	// One header for every 16 bytes: an IKC record needs one for 26. The
-	// block must start zeroed (make does it): storing a header runs the
-	// write barrier, which reads the old contents of the slot as a pointer.
-	h := min(len(rest)/16+1, textBlockHeaders)
-	blk := make([]byte, h*stringSize+len(rest))
+	// At least one header for every 32 bytes of text (an IKC record needs
+	// one for 26), and as many more as fit in the rest of the size class
+	// the allocator rounds the block up to. The block must start zeroed,
+	// as append of make leaves it: storing a header runs the write
+	// barrier, which reads the old contents of the slot as a pointer.
+	want := min(len(rest)/32+1, textBlockHeaders)*stringSize + len(rest)
+	blk := append([]byte(nil), make([]byte, want)...)
+	blk = blk[:cap(blk)]
+	h := min((len(blk)-len(rest))/stringSize, textBlockHeaders)
 	copy(blk[h*stringSize:], rest)
 	d.str = unsafe.String(&blk[h*stringSize], len(rest))
 	d.strs = unsafe.Slice((*string)(unsafe.Pointer(&blk[0])), h)[:0]
@@ -98,8 +102,8 @@ func (d *decoder) boxInt(i int64) any {
 // arraySlab is the first slab of small arrays: their slice headers and
 // their elements in one allocation.
 type arraySlab struct {
-	hdrs  [4][]any
-	elems [8]any
+	hdrs  [2][]any
+	elems [6]any
 }
 
 // newArray returns an n-element array whose interface form costs no
