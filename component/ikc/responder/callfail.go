@@ -94,8 +94,8 @@ func (r *Responder) stateCallTimeout(e *kernel.Event) any {
 		return nil
 	}
 	pc.alarm = 0
-	for ch, list := range r.pending {
-		for _, p := range list {
+	for ch, pl := range r.pending {
+		for _, p := range pl.calls {
 			if p != pc {
 				continue
 			}

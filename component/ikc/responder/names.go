@@ -32,17 +32,23 @@ const maxScanPublished = 16
 // published names, s's alias list decides.
 func (r *Responder) publishedAlias(s *kernel.Session) (string, bool) {
 	if r.pubDirty || r.pubNames == nil {
-		r.pubNames = r.pubNames[:0]
+		r.pubNames, r.pubBoxed = r.pubNames[:0], r.pubBoxed[:0]
 		for _, name := range sortedKeys(r.published) {
 			if len(r.published[name]) > 0 {
 				r.pubNames = append(r.pubNames, name)
+				r.pubBoxed = append(r.pubBoxed, name)
 			}
 		}
 		r.pubDirty = false
 	}
 	if len(r.pubNames) <= maxScanPublished {
-		for _, name := range r.pubNames {
-			if r.k.AliasResolve(r.boxName(name)) != s {
+		for i, name := range r.pubNames {
+			if name == Alias && r.ownAlias {
+				// The responder's own alias: no need to look it up.
+				if s != r.s {
+					continue
+				}
+			} else if r.k.AliasResolve(r.pubBoxed[i]) != s {
 				continue
 			}
 			if !maybeID(name) {
@@ -78,4 +84,17 @@ func maybeID(name string) bool {
 		}
 	}
 	return true
+}
+
+// peerOf is the ID ch is registered under, remembering the last channel
+// asked about: records come in runs from one channel.
+func (r *Responder) peerOf(ch Channel) (string, bool) {
+	if r.lastCh != nil && ch == r.lastCh {
+		return r.lastPeer, true
+	}
+	id, ok := r.ids[ch]
+	if ok {
+		r.lastCh, r.lastPeer = ch, id
+	}
+	return id, ok
 }

@@ -46,6 +46,7 @@ func (r *Responder) Register(ch Channel, remoteID string, aliases []string, pid 
 		}
 		ok = true
 		r.channels[remoteID] = ch
+		r.routesChanged()
 		r.ids[ch] = remoteID
 		r.addAliases(remoteID, aliases)
 		if r.defKernel == "" {
@@ -69,6 +70,7 @@ func (r *Responder) addAliases(id string, aliases []string) {
 			continue
 		}
 		r.kernels[a] = id
+		r.routesChanged()
 		r.aliases[id] = append(r.aliases[id], a)
 	}
 }
@@ -96,7 +98,7 @@ func (r *Responder) Request(ch Channel, rec any) {
 
 // requestRecord is Request inside the IKC session.
 func (r *Responder) requestRecord(ch Channel, rec any) {
-	peer, ok := r.ids[ch]
+	peer, ok := r.peerOf(ch)
 	if !ok || r.shut {
 		return
 	}
@@ -154,7 +156,9 @@ func (r *Responder) Unregister(ch Channel) {
 			r.defKernel = ""
 		}
 		delete(r.channels, id)
+		r.routesChanged()
 		delete(r.ids, ch)
+		r.lastCh = nil
 		for _, a := range r.aliases[id] {
 			delete(r.kernels, a)
 		}
@@ -183,6 +187,7 @@ func (r *Responder) RegisterLocal(names []string) {
 		if r.local == nil {
 			r.local = &localChannel{r: r}
 			r.channels[r.localID] = r.local
+			r.routesChanged()
 			r.ids[r.local] = r.localID
 		}
 		all := append([]string(nil), names...)
@@ -222,47 +227,68 @@ type pendingCall struct {
 	alarm  kernel.AlarmID
 }
 
+// pendingList holds the calls awaiting an answer on one channel. It stays
+// in r.pending as long as the channel is registered (failPending drops
+// it), so that a call costs no map insertion and deletion.
+type pendingList struct {
+	calls []*pendingCall
+}
+
+// pendingOf returns ch's list, made if make is set, else nil when there is
+// none; the last one found is remembered, as calls and their answers come
+// in runs on one channel.
+func (r *Responder) pendingOf(ch Channel, make bool) *pendingList {
+	if r.pendCh != nil && ch == r.pendCh {
+		return r.pendList
+	}
+	pl := r.pending[ch]
+	if pl == nil {
+		if !make {
+			return nil
+		}
+		pl = &pendingList{}
+		r.pending[ch] = pl
+	}
+	r.pendCh, r.pendList = ch, pl
+	return pl
+}
+
 func (r *Responder) addPending(ch Channel, target specifier.Specifier, rsvp message.Address, caller *kernel.Session) *pendingCall {
 	pc := &pendingCall{target: target, rsvp: rsvp}
 	if caller != nil {
 		pc.caller = caller.ID()
 	}
-	list, ok := r.pending[ch]
-	if !ok {
-		list, r.sparePending = r.sparePending, nil
-	}
-	r.pending[ch] = append(list, pc)
+	pl := r.pendingOf(ch, true)
+	pl.calls = append(pl.calls, pc)
 	r.armCallTimer(pc, r.curCallTimeout)
 	return pc
 }
 
 func (r *Responder) removePending(ch Channel, pc *pendingCall) {
 	r.disarmCallTimer(pc)
-	list, ok := r.pending[ch]
-	if !ok {
+	pl := r.pendingOf(ch, false)
+	if pl == nil {
 		return
 	}
+	list := pl.calls
 	for i, p := range list {
 		if p == pc {
 			copy(list[i:], list[i+1:])
 			list[len(list)-1] = nil
-			list = list[:len(list)-1]
-			break
+			pl.calls = list[:len(list)-1]
+			return
 		}
 	}
-	if len(list) == 0 {
-		delete(r.pending, ch)
-		r.sparePending = list // empty: the next call's list takes its array
-		return
-	}
-	r.pending[ch] = list
 }
 
 // answered drops the oldest pending call awaiting session/state, preferring
 // one sent on the channel of peer.
 func (r *Responder) answered(peer, session, state string) {
-	match := func(ch Channel) bool {
-		for _, p := range r.pending[ch] {
+	match := func(ch Channel, pl *pendingList) bool {
+		if pl == nil {
+			return false
+		}
+		for _, p := range pl.calls {
 			if p.rsvp.Session == session && p.rsvp.State == state {
 				r.removePending(ch, p)
 				return true
@@ -270,19 +296,23 @@ func (r *Responder) answered(peer, session, state string) {
 		}
 		return false
 	}
-	if ch, ok := r.channels[peer]; ok && match(ch) {
+	if ch, ok := r.channels[peer]; ok && match(ch, r.pendingOf(ch, false)) {
 		return
 	}
-	for ch := range r.pending {
-		if match(ch) {
+	for ch, pl := range r.pending {
+		if match(ch, pl) {
 			return
 		}
 	}
 }
 
 func (r *Responder) failPending(ch Channel, id string) {
-	list := r.pending[ch]
+	var list []*pendingCall
+	if pl := r.pending[ch]; pl != nil {
+		list = pl.calls
+	}
 	delete(r.pending, ch)
+	r.pendCh, r.pendList = nil, nil
 	for _, p := range list {
 		r.disarmCallTimer(p)
 		r.revoke(p.rsvp.Session, p.rsvp.State)

@@ -47,31 +47,38 @@ type Responder struct {
 	callTimeout      time.Duration // WithCallTimeout
 	curCallTimeout   time.Duration // the timeout of the call being sent
 
-	published    map[string]map[string]bool // local: alias -> states
-	rsvp         map[string]map[string]int  // session -> state -> one-shot permissions
-	channels     map[string]Channel         // remote ID -> channel (and the local ID -> local channel)
-	ids          map[Channel]string         // channel -> remote ID
-	kernels      map[string]string          // alias -> remote ID
-	aliases      map[string][]string        // remote ID -> aliases in registration order
-	proxies      map[string][]*proxy        // kernel name -> proxy sessions
-	monitors     map[string][]*monitor      // watched name -> watchers in registration order
-	starting     map[Channel]bool           // channels still negotiating
-	receipts     map[string]*receipt        // receipt state -> pending subscription answer
-	pending      map[Channel][]*pendingCall // calls sent on a channel, awaiting an answer
-	defKernel    string                     // default remote kernel ID
-	local        *localChannel              // the local kernel pseudo-channel, once RegisterLocal ran
-	thunks       thunkPool                  // the SENDERs of incoming requests
-	ops          []*op                      // free ops (op.go)
-	boxed        map[string]any             // session names boxed for AliasResolve (names.go)
-	outs         []*outMsg                  // free outgoing messages (out.go)
-	pubNames     []string                   // published names with states, sorted, unless pubDirty
-	pubDirty     bool
-	spareRSVP    map[string]int // an emptied rsvp permission map, for reuse
-	sparePending []*pendingCall // an emptied pending list, for reuse
-	curPeer      string         // peer of the request being handled
-	nreceipt     int
-	shut         bool
-	log          *log.Logger
+	published map[string]map[string]bool // local: alias -> states
+	rsvp      map[string]map[string]int  // session -> state -> one-shot permissions
+	channels  map[string]Channel         // remote ID -> channel (and the local ID -> local channel)
+	ids       map[Channel]string         // channel -> remote ID
+	kernels   map[string]string          // alias -> remote ID
+	aliases   map[string][]string        // remote ID -> aliases in registration order
+	proxies   map[string][]*proxy        // kernel name -> proxy sessions
+	monitors  map[string][]*monitor      // watched name -> watchers in registration order
+	starting  map[Channel]bool           // channels still negotiating
+	receipts  map[string]*receipt        // receipt state -> pending subscription answer
+	pending   map[Channel]*pendingList   // calls sent on a channel, awaiting an answer
+	defKernel string                     // default remote kernel ID
+	local     *localChannel              // the local kernel pseudo-channel, once RegisterLocal ran
+	thunks    thunkPool                  // the SENDERs of incoming requests
+	ops       []*op                      // free ops (op.go)
+	boxed     map[string]any             // session names boxed for AliasResolve (names.go)
+	outs      []*outMsg                  // free outgoing messages (out.go)
+	pubNames  []string                   // published names with states, sorted, unless pubDirty
+	pubDirty  bool
+	spareRSVP map[string]int // an emptied rsvp permission map, for reuse
+	pendCh    Channel        // the channel pendingOf found last, with its list
+	pendList  *pendingList
+	lastCh    Channel // the channel peerOf found last, with its ID
+	lastPeer  string
+	pubBoxed  []any  // pubNames boxed for AliasResolve
+	routeName string // the kernel name route resolved last, to routeCh
+	routeCh   Channel
+	ownAlias  bool   // the session holds the alias IKC (until shutdown)
+	curPeer   string // peer of the request being handled
+	nreceipt  int
+	shut      bool
+	log       *log.Logger
 }
 
 var (
@@ -121,7 +128,7 @@ func Spawn(k *kernel.Kernel, opts ...Option) *Responder {
 		monitors:         map[string][]*monitor{},
 		starting:         map[Channel]bool{},
 		receipts:         map[string]*receipt{},
-		pending:          map[Channel][]*pendingCall{},
+		pending:          map[Channel]*pendingList{},
 		log:              log.New(os.Stderr, "IKC: ", 0),
 	}
 	for _, o := range opts {
@@ -177,7 +184,7 @@ func (r *Responder) within(fn func(e *kernel.Event)) bool {
 func (r *Responder) states() kernel.States {
 	return kernel.States{
 		"_start": func(e *kernel.Event) any {
-			e.Kernel.AliasSet(Alias)
+			r.ownAlias = e.Kernel.AliasSet(Alias) == nil
 			return nil
 		},
 		"_stop": func(e *kernel.Event) any {

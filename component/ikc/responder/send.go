@@ -86,11 +86,20 @@ func (r *Responder) route(name string, chans []Channel) []Channel {
 		}
 		return chans
 	}
+	if r.routeCh != nil && name == r.routeName {
+		return append(chans, r.routeCh)
+	}
 	if id, ok := r.resolveKernel(name); ok {
-		return append(chans, r.channels[id])
+		ch := r.channels[id]
+		r.routeName, r.routeCh = name, ch
+		return append(chans, ch)
 	}
 	return chans
 }
+
+// routesChanged forgets the route remembered for the last kernel name;
+// every change to the channels or the kernel aliases calls it.
+func (r *Responder) routesChanged() { r.routeName, r.routeCh = "", nil }
 
 // resolveKernel maps a kernel name or alias to its registered ID.
 func (r *Responder) resolveKernel(name string) (string, bool) {
@@ -130,6 +139,9 @@ func (r *Responder) grant(session, state string) {
 
 // revoke takes back one permission; it reports whether there was one.
 func (r *Responder) revoke(session, state string) bool {
+	if len(r.rsvp) == 0 {
+		return false
+	}
 	st := r.rsvp[session]
 	if st[state] == 0 {
 		return false

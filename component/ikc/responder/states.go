@@ -335,6 +335,7 @@ func (r *Responder) shutdown(k *kernel.Kernel) {
 		return
 	}
 	k.AliasRemove(Alias)
+	r.ownAlias = false
 	r.forget()
 	var chans []Channel
 	for _, id := range sortedKeys(r.channels) {
@@ -347,7 +348,10 @@ func (r *Responder) shutdown(k *kernel.Kernel) {
 	// Forget every channel first: one that unregisters while it closes
 	// finds nothing left to report, as in Perl once the alias is gone.
 	r.channels, r.ids, r.kernels, r.aliases = map[string]Channel{}, map[Channel]string{}, map[string]string{}, map[string][]string{}
-	r.starting, r.receipts, r.pending = map[Channel]bool{}, map[string]*receipt{}, map[Channel][]*pendingCall{}
+	r.routesChanged()
+	r.lastCh = nil
+	r.starting, r.receipts, r.pending = map[Channel]bool{}, map[string]*receipt{}, map[Channel]*pendingList{}
+	r.pendCh, r.pendList = nil, nil
 	r.local, r.defKernel = nil, ""
 	for _, ch := range chans {
 		if _, local := ch.(*localChannel); !local {

@@ -114,3 +114,31 @@ func BenchmarkAppendRecordParts(b *testing.B) {
 		buf = AppendNil(buf)
 	}
 }
+
+// TestFreezeAtCountsTheEnclosingLevels checks that FreezeAt refuses a
+// value exactly when Freeze would refuse it nested depth levels down,
+// scalars and containers alike.
+func TestFreezeAtCountsTheEnclosingLevels(t *testing.T) {
+	s := New(Options{MaxDepth: 3})
+	for _, v := range []any{nil, "x", int64(7), 7, 2.5, []any{}, []any{"x"}, map[string]any{"k": nil}} {
+		for depth := 0; depth <= 3; depth++ {
+			nest := v
+			for range depth {
+				nest = []any{nest}
+			}
+			_, want := s.Freeze(nil, nest)
+			got, err := s.FreezeAt([]byte("h"), v, depth)
+			if (err == nil) != (want == nil) {
+				t.Errorf("%#v at depth %d: error %v, Freeze's %v", v, depth, err, want)
+				continue
+			}
+			if err != nil {
+				assert.Equal(t, "h", string(got))
+				continue
+			}
+			whole, err := Freeze(v)
+			require.NoError(t, err)
+			assert.Equal(t, append([]byte("h"), whole...), got)
+		}
+	}
+}

@@ -148,6 +148,19 @@ func (s *Serializer) Freeze(dst []byte, v any) ([]byte, error) {
 // nesting limit counts those levels too, so the whole is refused exactly
 // when Freeze would refuse it.
 func (s *Serializer) FreezeAt(dst []byte, v any, depth int) ([]byte, error) {
+	if depth < s.maxDepth {
+		// The scalars of most params need no encoder.
+		switch x := v.(type) {
+		case nil:
+			return AppendNil(dst), nil
+		case string:
+			return AppendString(dst, x), nil
+		case int64:
+			return AppendInt(dst, x), nil
+		case int:
+			return AppendInt(dst, int64(x)), nil
+		}
+	}
 	e := getEncoder(dst, s.maxDepth)
 	e.depth = depth
 	err := e.value(v)

@@ -42,6 +42,20 @@ func (r *Reader) Nil() bool {
 // enters one level of nesting, which EndMap leaves once the pairs are
 // read.
 func (r *Reader) MapHeader() (n int, ok bool) {
+	p, data := r.d.pos, r.d.data
+	if p < len(data) {
+		if n = int(data[p]) - 0x80; uint(n) < 16 && 2*n < len(data)-p && r.d.items < r.d.maxItems && r.d.depth < r.d.maxDepth {
+			r.d.items++
+			r.d.depth++
+			r.d.pos = p + 1
+			return n, true
+		}
+	}
+	return r.mapHeader()
+}
+
+// mapHeader is MapHeader for every encoding and every failure.
+func (r *Reader) mapHeader() (n int, ok bool) {
 	save := r.d
 	at := r.d.pos
 	if at >= len(r.d.data) {
@@ -71,15 +85,14 @@ func (r *Reader) MapHeader() (n int, ok bool) {
 func (r *Reader) EndMap() { r.d.depth-- }
 
 // Str reads a str (or bin, which Thaw also returns as a string) and
-// returns its bytes, which alias the input.
+// returns its bytes, which alias the input. A fixstr is read inline.
 func (r *Reader) Str() (b []byte, ok bool) {
-	d := &r.d
-	if at := d.pos; at < len(d.data) {
-		if c := d.data[at]; c >= 0xa0 && c <= 0xbf && int(c&0x1f) < len(d.data)-at && d.items < d.maxItems {
-			end := at + 1 + int(c&0x1f)
-			d.items++
-			d.pos = end
-			return d.data[at+1 : end], true
+	p, data := r.d.pos, r.d.data
+	if p < len(data) {
+		if n := int(data[p]) - 0xa0; uint(n) < 32 && n < len(data)-p && r.d.items < r.d.maxItems {
+			r.d.items++
+			r.d.pos = p + 1 + n
+			return data[p+1 : p+1+n], true
 		}
 	}
 	return r.str()
@@ -87,11 +100,18 @@ func (r *Reader) Str() (b []byte, ok bool) {
 
 // str is Str for every encoding and every failure.
 func (r *Reader) str() (b []byte, ok bool) {
-	save := r.d
 	at := r.d.pos
 	if at >= len(r.d.data) {
 		return nil, false
 	}
+	switch c := r.d.data[at]; c {
+	case 0xd9, 0xda, 0xdb, 0xc4, 0xc5, 0xc6:
+	default:
+		if c-0xa0 >= 0x20 {
+			return nil, false
+		}
+	}
+	save := r.d
 	var n uint64
 	var err error
 	switch c := r.d.data[at]; {
@@ -119,6 +139,17 @@ func (r *Reader) str() (b []byte, ok bool) {
 // Int reads an integer that Thaw returns as an int64: any integer but a
 // uint 64 above MaxInt64, which Thaw returns as its decimal string.
 func (r *Reader) Int() (int64, bool) {
+	p, data := r.d.pos, r.d.data
+	if p < len(data) && data[p] < 0x80 && r.d.items < r.d.maxItems {
+		r.d.items++
+		r.d.pos = p + 1
+		return int64(data[p]), true
+	}
+	return r.int()
+}
+
+// int is Int for every encoding and every failure.
+func (r *Reader) int() (int64, bool) {
 	at := r.d.pos
 	if at >= len(r.d.data) {
 		return 0, false
