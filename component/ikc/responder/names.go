@@ -1,6 +1,10 @@
 package responder
 
-import "github.com/poe-go/poe/poe/kernel"
+import (
+	"github.com/poe-go/poe/component/ikc/message"
+	"github.com/poe-go/poe/component/ikc/specifier"
+	"github.com/poe-go/poe/poe/kernel"
+)
 
 // maxBoxed bounds the table of boxed session names; it starts afresh when
 // full.
@@ -97,4 +101,40 @@ func (r *Responder) peerOf(ch Channel) (string, bool) {
 		r.lastCh, r.lastPeer = ch, id
 	}
 	return id, ok
+}
+
+// specSlots is the size of the responder's table of parsed specifiers.
+const specSlots = 16
+
+// specSlot is one parsed specifier remembered by parse.
+type specSlot struct {
+	s    string
+	spec specifier.Specifier
+}
+
+// parse is specifier.Parse, remembering the last specifier parsed in each
+// of a few slots: the same strings (targets users write, events the
+// decoder shares) come back record after record, and a hit costs one
+// comparison, where specifier.Parse's shared table hashes the string.
+func (r *Responder) parse(s string) (specifier.Specifier, error) {
+	if len(s) == 0 {
+		return specifier.Parse(s)
+	}
+	slot := &r.specs[(uint(len(s))*31+uint(s[len(s)-1]))%specSlots]
+	if slot.s == s {
+		return slot.spec, nil
+	}
+	spec, err := specifier.Parse(s)
+	if err == nil {
+		slot.s, slot.spec = s, spec
+	}
+	return spec, err
+}
+
+// target is m.Target through parse.
+func (r *Responder) target(addr *message.Address, event string) (specifier.Specifier, error) {
+	if addr != nil {
+		return addr.Specifier(), nil
+	}
+	return r.parse(event)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/poe-go/poe/component/ikc/message"
+	"github.com/poe-go/poe/component/ikc/specifier"
 	"github.com/poe-go/poe/poe/kernel"
 )
 
@@ -151,4 +152,30 @@ func TestChannelsMayKeepMessages(t *testing.T) {
 			t.Errorf("the call's rsvp is %+v", c.RSVP)
 		}
 	})
+}
+
+// TestParseRemembers checks the responder's table of parsed specifiers:
+// every answer is specifier.Parse's, whether remembered, colliding or
+// refused, and a refused string is never remembered.
+func TestParseRemembers(t *testing.T) {
+	r := &Responder{}
+	inputs := []string{
+		"poe://Server/echo/echo", "poe://Server/echo/echo", "poe:answer", "poe://Srv/a/b?x",
+		"not a specifier!", "not a specifier!", "", "0", "poe://K/s/aa", "poe://K/s/ba", "poe://K/s/aa",
+	}
+	for i := range 40 {
+		inputs = append(inputs, fmt.Sprintf("poe://K%d/s/e", i%7))
+	}
+	for _, in := range inputs {
+		want, wantErr := specifier.Parse(in)
+		got, err := r.parse(in)
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Errorf("parse(%q) = %+v, %v; Parse: %+v, %v", in, got, err, want, wantErr)
+		}
+	}
+	for _, slot := range r.specs {
+		if _, err := specifier.Parse(slot.s); slot.s != "" && err != nil {
+			t.Errorf("a refused string is remembered: %q", slot.s)
+		}
+	}
 }

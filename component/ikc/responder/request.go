@@ -14,7 +14,7 @@ func (r *Responder) request(peer string, m message.Message) {
 	if r.shut {
 		return
 	}
-	target, err := m.Target()
+	target, err := r.target(m.EventAddr, m.Event)
 	if err != nil {
 		r.requestError(peer, &m, "", fmt.Sprintf("Invalid specifier %q", m.Event), message.PhaseRequest, false)
 		return

@@ -74,8 +74,9 @@ type Responder struct {
 	pubBoxed  []any  // pubNames boxed for AliasResolve
 	routeName string // the kernel name route resolved last, to routeCh
 	routeCh   Channel
-	ownAlias  bool   // the session holds the alias IKC (until shutdown)
-	curPeer   string // peer of the request being handled
+	ownAlias  bool                // the session holds the alias IKC (until shutdown)
+	specs     [specSlots]specSlot // specifiers parsed last (names.go)
+	curPeer   string              // peer of the request being handled
 	nreceipt  int
 	shut      bool
 	log       *log.Logger

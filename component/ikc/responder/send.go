@@ -18,7 +18,7 @@ func (r *Responder) send(m message.Message, sender *kernel.Session, track bool) 
 	if r.shut {
 		return 0, ErrShutdown
 	}
-	target, err := m.Target()
+	target, err := r.target(m.EventAddr, m.Event)
 	if err != nil {
 		r.warn("Bad state %s: %v", m.EventName(), err)
 		return 0, fmt.Errorf("%w: %v", ErrBadSpecifier, err)

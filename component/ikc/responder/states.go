@@ -56,7 +56,7 @@ func (r *Responder) call(sender *kernel.Session, target, params, rsvp any) error
 // no boxing on the way, and the rsvp address lives in o.
 func (r *Responder) callSpec(sender *kernel.Session, o *op) error {
 	m := message.Post(o.spec, o.params, nil)
-	spec, err := specifier.Parse(o.rsvp)
+	spec, err := r.parse(o.rsvp)
 	if o.addr, err = rsvpOf(sender, spec, err); err != nil {
 		return err
 	}
