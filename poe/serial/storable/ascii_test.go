@@ -104,3 +104,21 @@ func FuzzFreezeString(f *testing.F) {
 		checkLongString(t, s)
 	})
 }
+
+// TestIsCharString checks the ASCII scan's loads, overlapping or not, on
+// every length up to a few blocks and every position of a non-ASCII
+// character, valid UTF-8 or not.
+func TestIsCharString(t *testing.T) {
+	for n := range 150 {
+		ascii := strings.Repeat("k", n)
+		require.False(t, isCharString(ascii), "length %d", n)
+		for at := range n {
+			for _, c := range []string{"\xe9", "é"} {
+				s := ascii[:at] + c + ascii[at:]
+				assert.Equal(t, wantCharString(s), isCharString(s), "%q", s)
+				s = s[:len(s)-len(c)]
+				assert.Equal(t, wantCharString(s), isCharString(s), "%q", s)
+			}
+		}
+	}
+}

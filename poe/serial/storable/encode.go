@@ -1,12 +1,12 @@
 package storable
 
 import (
-	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
@@ -292,33 +292,43 @@ func (e *encoder) strOp(s string, short, long byte) {
 
 // isCharString reports whether s must travel with Perl's UTF-8 flag: it
 // has a byte above 0x7F and is valid UTF-8. The ASCII scan reads 64 bytes
-// a turn because for long strings it costs as much as the copy.
+// a turn because for long strings it costs as much as the copy, and ends
+// with loads that overlap what was read before rather than a loop over
+// the last bytes, since most strings (hash keys, IKC names) are short.
 func isCharString(s string) bool {
 	const hi = 0x8080808080808080
 	n := len(s)
-	p := unsafe.Pointer(unsafe.StringData(s))
-	i := 0
-	for ; i+64 <= n; i += 64 {
-		q := unsafe.Add(p, i)
-		w := *(*uint64)(q) | *(*uint64)(unsafe.Add(q, 8)) |
-			*(*uint64)(unsafe.Add(q, 16)) | *(*uint64)(unsafe.Add(q, 24)) |
-			*(*uint64)(unsafe.Add(q, 32)) | *(*uint64)(unsafe.Add(q, 40)) |
-			*(*uint64)(unsafe.Add(q, 48)) | *(*uint64)(unsafe.Add(q, 56))
-		if w&hi != 0 {
-			return utf8.ValidString(s[i:])
+	b := unsafe.Slice(unsafe.StringData(s), n)
+	le := binary.LittleEndian
+	var w uint64
+	switch {
+	case n >= 8:
+		i := 0
+		for ; i+64 <= n; i += 64 {
+			q := b[i : i+64]
+			w = le.Uint64(q) | le.Uint64(q[8:]) | le.Uint64(q[16:]) | le.Uint64(q[24:]) |
+				le.Uint64(q[32:]) | le.Uint64(q[40:]) | le.Uint64(q[48:]) | le.Uint64(q[56:])
+			if w&hi != 0 {
+				return utf8.ValidString(s[i:])
+			}
 		}
-	}
-	for ; i+8 <= n; i += 8 {
-		if *(*uint64)(unsafe.Add(p, i))&hi != 0 {
-			return utf8.ValidString(s[i:])
+		for ; i+8 <= n; i += 8 {
+			if le.Uint64(b[i:])&hi != 0 {
+				return utf8.ValidString(s[i:])
+			}
 		}
-	}
-	for ; i < n; i++ {
-		if s[i] >= 0x80 {
-			return utf8.ValidString(s[i:])
+		if i == n || le.Uint64(b[n-8:])&hi == 0 {
+			return false
 		}
+		return utf8.ValidString(s[i:])
+	case n >= 4:
+		w = uint64(le.Uint32(b) | le.Uint32(b[n-4:]))
+	case n >= 2:
+		w = uint64(le.Uint16(b) | le.Uint16(b[n-2:]))
+	case n == 1:
+		w = uint64(b[0])
 	}
-	return false
+	return w&hi != 0 && utf8.ValidString(s)
 }
 
 // shared returns the tag of a container already written, or records this
@@ -369,7 +379,7 @@ func (e *encoder) hash(m map[string]any) error {
 		}
 	}
 	kvs := e.kvs[start:]
-	slices.SortFunc(kvs, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
+	sortKVs(kvs)
 	e.hashHead(len(kvs), flagged)
 	for i := range kvs {
 		if err := e.sv(kvs[i].v); err != nil {
@@ -380,6 +390,21 @@ func (e *encoder) hash(m map[string]any) error {
 	clear(kvs)
 	e.kvs = e.kvs[:start]
 	return nil
+}
+
+// sortKVs sorts a hash's entries by key, as Perl's canonical order does.
+// Hashes are mostly small: an insertion sort comparing strings directly
+// spares them the general sort's calls through a comparison function.
+func sortKVs(kvs []kv) {
+	if len(kvs) > 12 {
+		slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+		return
+	}
+	for i := 1; i < len(kvs); i++ {
+		for j := i; j > 0 && kvs[j].k < kvs[j-1].k; j-- {
+			kvs[j], kvs[j-1] = kvs[j-1], kvs[j]
+		}
+	}
 }
 
 func (e *encoder) hashHead(n int, flagged bool) {
