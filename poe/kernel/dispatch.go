@@ -282,6 +282,7 @@ func (k *Kernel) dispatchDue() {
 	}
 	limit := k.nextID
 	var it qitem
+loop:
 	for !k.stopReq {
 		r := k.ring.peek()
 		if r != nil && r.id > limit {
@@ -309,8 +310,31 @@ func (k *Kernel) dispatchDue() {
 			if t.indexed {
 				delete(k.timerByID, t.id)
 			}
+			if t.kind == kindEvent {
+				e := k.eventFrame(t)
+				dest, state := t.dest, t.state
+				k.freeTimer(t)
+				k.deliver(dest, state, e, false)
+				if k.exception != nil {
+					k.Stop()
+					break loop
+				}
+				continue
+			}
 			it = *t
 			k.freeTimer(t)
+		case r.kind == kindEvent:
+			// A post is dispatched from its ring slot, freed before the
+			// handler runs (which may post into it).
+			e := k.eventFrame(r)
+			dest, state := r.dest, r.state
+			k.ring.drop()
+			k.deliver(dest, state, e, false)
+			if k.exception != nil {
+				k.Stop()
+				break loop
+			}
+			continue
 		default:
 			k.ring.pop(&it)
 			if it.kind == kindDead {
@@ -338,6 +362,18 @@ func (k *Kernel) quietStep() bool {
 	k.gcSweep()
 	k.checkIdle()
 	return len(k.sessions) > 0 && !k.stopReq
+}
+
+// eventFrame takes the event it off the queue's counts and fills the
+// frame of its dispatch from it, so that the item itself (a ring slot, a
+// timer) can be freed before the handler runs without a copy of the whole
+// item.
+func (k *Kernel) eventFrame(it *qitem) *Event {
+	k.uncount(it)
+	e := k.frame()
+	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = it.sender, it.callerState, it.callerFile, it.callerLine
+	e.setArgs(it.args())
+	return e
 }
 
 func (k *Kernel) dispatchItem(it *qitem) {

@@ -119,6 +119,13 @@ func (r *ring) pop(dst *qitem) {
 	r.n--
 }
 
+// drop releases the head item and moves past it.
+func (r *ring) drop() {
+	r.buf[r.head].release()
+	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.n--
+}
+
 // each calls fn for every live item, in order.
 func (r *ring) each(fn func(*qitem)) {
 	for i := 0; i < r.n; i++ {

@@ -191,18 +191,21 @@ func (k *Kernel) markGC(s *Session) {
 
 // gcSweep stops every marked session whose count reached zero.
 func (k *Kernel) gcSweep() {
+	if len(k.gcq) == 0 {
+		return
+	}
 	k.drainInbox() // posts still in the inbox hold their sessions too
+	// A stop may mark more sessions (a parent) while the sweep runs: they
+	// are appended, and swept in this same pass.
 	for i := 0; i < len(k.gcq); i++ {
 		s := k.gcq[i]
+		k.gcq[i] = nil
 		s.gcMarked = false
 		if !s.stopped && s.refcount() == 0 {
 			k.stopSession(s)
 		}
 	}
-	if len(k.gcq) > 0 {
-		clear(k.gcq)
-		k.gcq = k.gcq[:0]
-	}
+	k.gcq = k.gcq[:0]
 }
 
 // stopSession is POE's _data_ses_stop: children move to the grandparent,
