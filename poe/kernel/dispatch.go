@@ -233,6 +233,32 @@ func (k *Kernel) count(it *qitem) {
 	}
 }
 
+// uncountQuiet is uncount without the garbage-collection marks: for an
+// event about to be dispatched, settle marks after its handler instead.
+func (k *Kernel) uncountQuiet(it *qitem) {
+	it.dest.eventsTo--
+	if it.sender != it.dest && !it.sender.kernelSelf {
+		it.sender.eventsFrom--
+	}
+	if it.kind == kindEvent || (it.kind == kindSignal && !it.sender.kernelSelf) {
+		k.userEvents--
+	}
+}
+
+// settle marks for the next sweep the sessions of an event just
+// dispatched that it may have left without references. Done after the
+// handler rather than when the event leaves the queue, a session that
+// posts again (a yield loop, a ping-pong) is never marked and swept for
+// nothing.
+func (k *Kernel) settle(dest, sender *Session) {
+	if dest.eventsTo == 0 && dest.eventsFrom == 0 {
+		k.markGC(dest)
+	}
+	if sender != dest && sender.eventsTo == 0 && sender.eventsFrom == 0 {
+		k.markGC(sender)
+	}
+}
+
 func (k *Kernel) uncount(it *qitem) {
 	it.dest.eventsTo--
 	if it.dest.eventsTo == 0 {
@@ -312,9 +338,10 @@ loop:
 			}
 			if t.kind == kindEvent {
 				e := k.eventFrame(t)
-				dest, state := t.dest, t.state
+				dest, sender, state := t.dest, t.sender, t.state
 				k.freeTimer(t)
 				k.deliver(dest, state, e, false)
+				k.settle(dest, sender)
 				if k.exception != nil {
 					k.Stop()
 					break loop
@@ -327,9 +354,10 @@ loop:
 			// A post is dispatched from its ring slot, freed before the
 			// handler runs (which may post into it).
 			e := k.eventFrame(r)
-			dest, state := r.dest, r.state
+			dest, sender, state := r.dest, r.sender, r.state
 			k.ring.drop()
 			k.deliver(dest, state, e, false)
+			k.settle(dest, sender)
 			if k.exception != nil {
 				k.Stop()
 				break loop
@@ -364,12 +392,13 @@ func (k *Kernel) quietStep() bool {
 	return len(k.sessions) > 0 && !k.stopReq
 }
 
-// eventFrame takes the event it off the queue's counts and fills the
+// eventFrame takes the event it off the queue's counts (its caller calls
+// settle after the handler) and fills the
 // frame of its dispatch from it, so that the item itself (a ring slot, a
 // timer) can be freed before the handler runs without a copy of the whole
 // item.
 func (k *Kernel) eventFrame(it *qitem) *Event {
-	k.uncount(it)
+	k.uncountQuiet(it)
 	e := k.frame()
 	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = it.sender, it.callerState, it.callerFile, it.callerLine
 	e.setArgs(it.args())
