@@ -117,7 +117,7 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 		sender, callerState = cur.s, cur.name
 	}
 	e := k.frame()
-	e.Sender, e.CallerState = sender, callerState
+	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = sender, callerState, "", 0
 	if k.callerInfo {
 		e.CallerFile, e.CallerLine = callerPos()
 	}
@@ -405,13 +405,10 @@ func (k *Kernel) eventFrame(it *qitem) *Event {
 	return e
 }
 
+// dispatchItem dispatches what is not an event (dispatchDue delivers
+// events from their queue slot).
 func (k *Kernel) dispatchItem(it *qitem) {
 	switch it.kind {
-	case kindEvent:
-		e := k.frame()
-		e.Sender, e.CallerState, e.CallerFile, e.CallerLine = it.sender, it.callerState, it.callerFile, it.callerLine
-		e.setArgs(it.args())
-		k.deliver(it.dest, it.state, e, false)
 	case kindSignal:
 		k.dispatchSignal(it.dest, it.state, it.args())
 	case kindGC:
@@ -435,7 +432,9 @@ func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerSt
 
 // frame returns the Event of the next dispatch depth, for its caller to
 // fill with the SENDER, the caller's position and the arguments before
-// deliver.
+// deliver, which fills the rest. A frame keeps its session, heap and
+// names after its dispatch, since the next dispatch at its depth
+// overwrites them; scrubFrames drops them before the loop sleeps.
 func (k *Kernel) frame() *Event {
 	if k.depth == len(k.evpool) {
 		k.evpool = append(k.evpool, &Event{})
@@ -534,7 +533,7 @@ func (k *Kernel) leave(e *Event, prev *stateEntry, prevEv string, claimed bool) 
 	k.depth--
 	k.cur = prev
 	k.activeEv = prevEv
-	e.reset()
+	e.clearArgs()
 }
 
 // caught handles a handler's panic as POE does with an exception: a DIE
@@ -628,4 +627,18 @@ func (k *Kernel) SessionByID(id int) *Session {
 func (k *Kernel) SessionCount() int {
 	k.loopOnly("SessionCount")
 	return len(k.sessions)
+}
+
+// scrubFrames drops what the dispatch frames still refer to, so that a
+// sleeping loop keeps no stopped session or its heap alive, and lets go
+// of frames beyond the usual depth.
+func (k *Kernel) scrubFrames() {
+	const keep = 16
+	if len(k.evpool) > keep {
+		clear(k.evpool[keep:])
+		k.evpool = k.evpool[:keep]
+	}
+	for _, e := range k.evpool[k.depth:] {
+		e.reset()
+	}
 }

@@ -237,6 +237,7 @@ func (k *Kernel) Run() error {
 	defer k.leaveLoop()
 	for k.timeslice() {
 	}
+	k.scrubFrames()
 	return k.takeException()
 }
 
@@ -300,6 +301,7 @@ func (k *Kernel) waitAndDispatchIO() {
 		}
 	}
 	if timeout != 0 {
+		k.scrubFrames()
 		k.sleeping.Store(true)
 		if k.inboxN.Load() > 0 {
 			timeout = 0
