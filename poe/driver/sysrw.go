@@ -25,6 +25,13 @@ type SysRW struct {
 	off  int
 	ends []int // end offset in out of each queued message; ends[head:] are live
 	head int
+
+	// kind caches what fd (kindFd) is: a nonblocking socket, pipe or
+	// terminal is read and written with bare system calls (see
+	// rawCapable).
+	kindFd int
+	raw    bool
+	known  bool
 }
 
 // NewSysRW returns a driver that reads blockSize octets at a time
@@ -53,7 +60,7 @@ func (d *SysRW) Get(fd int) ([]byte, error) {
 		d.rbuf = make([]byte, d.blockSize)
 	}
 	for {
-		n, err := unix.Read(fd, d.rbuf)
+		n, err := d.read(fd, d.rbuf)
 		switch {
 		case err == nil && n > 0:
 			return d.rbuf[:n], nil
@@ -123,7 +130,7 @@ func (d *SysRW) PutFunc(fn func(dst []byte) ([]byte, error)) (int, error) {
 // as it was. Interrupted writes are retried.
 func (d *SysRW) Flush(fd int) (int, error) {
 	for d.off < len(d.out) {
-		n, err := unix.Write(fd, d.out[d.off:])
+		n, err := d.write(fd, d.out[d.off:])
 		if err == unix.EINTR {
 			continue
 		}
