@@ -3,6 +3,8 @@ package filter
 import (
 	"math"
 	"strconv"
+
+	"github.com/poe-go/poe/poe/internal/box"
 )
 
 // LengthCodec writes and reads the header of a length-prefixed block, POE's
@@ -225,8 +227,7 @@ func (b *Block) take(n int) (any, bool, error) {
 	if b.in.len() < n {
 		return nil, false, nil
 	}
-	rec := make([]byte, n)
-	copy(rec, b.in.bytes())
+	rec := box.BytesCopy(b.in.bytes()[:n]) // header and octets in one allocation
 	b.in.skip(n)
 	return rec, true, nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"regexp"
+
+	"github.com/poe-go/poe/poe/internal/box"
 )
 
 // Default limits of the octet filters, POE's defaults.
@@ -223,7 +225,7 @@ func (l *Line) emit(line []byte, end int) (any, bool, error) {
 		l.in.skip(end)
 		return nil, false, newError("Line", ErrLineLength, "%d > %d", n, l.maxLen)
 	}
-	s := string(line)
+	s := box.StringCopy(line) // header and octets in one allocation
 	l.in.skip(end)
 	return s, true, nil
 }

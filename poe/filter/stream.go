@@ -1,5 +1,7 @@
 package filter
 
+import "github.com/poe-go/poe/poe/internal/box"
+
 // Stream is POE::Filter::Stream: no framing. GetOne returns everything
 // buffered as one []byte record (a copy the caller may keep); Put appends
 // string and []byte records unchanged.
@@ -19,7 +21,7 @@ func (s *Stream) GetOne() (any, bool, error) {
 	if s.in.len() == 0 {
 		return nil, false, nil
 	}
-	rec := append([]byte(nil), s.in.bytes()...)
+	rec := box.BytesCopy(s.in.bytes()) // header and octets in one allocation
 	s.in.reset()
 	return rec, true, nil
 }

@@ -1,32 +1,23 @@
 package storable
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/poe-go/poe/poe/internal/box"
+)
 
 // Boxing a string or an int64 into an interface costs one allocation per
 // value. Thaw instead keeps the values in slabs and makes the interface
-// point into them, so an IKC record's dozen strings cost no allocation of
-// their own. The interface layout (type word, data word) is the one the
-// Go runtime uses for every non-pointer value.
-
-type eface struct {
-	typ  unsafe.Pointer
-	data unsafe.Pointer
-}
+// point into them (package box), so an IKC record's dozen strings cost no
+// allocation of their own.
 
 var (
-	stringType = typeWord("")
-	int64Type  = typeWord(int64(0))
-	sliceType  = typeWord([]any(nil))
+	stringType = box.StringType
+	int64Type  = box.Int64Type
+	sliceType  = box.SliceType
 )
 
-func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
-
-func box(typ, data unsafe.Pointer) any {
-	var v any
-	e := (*eface)(unsafe.Pointer(&v))
-	e.typ, e.data = typ, data
-	return v
-}
+func boxAt(typ, data unsafe.Pointer) any { return box.Make(typ, data) }
 
 // slabNext grows slab sizes geometrically, bounded so that a short image
 // never allocates much.
@@ -46,7 +37,7 @@ func slabNext(prev int) int { return min(max(prev*2, 8), 1024) }
 const (
 	textBlockMax     = 16 << 10
 	textBlockHeaders = 64 // at most, 1 KiB of headers
-	stringSize       = int(unsafe.Sizeof(""))
+	stringSize       = box.StringSize
 )
 
 // copyText copies the image from offset p on into d.str, the text every
@@ -85,7 +76,7 @@ func (d *decoder) boxText(p, n int) any {
 		d.strs = make([]string, 0, slabNext(cap(d.strs)))
 	}
 	d.strs = append(d.strs, d.str[p-d.base:p-d.base+n])
-	return box(stringType, unsafe.Pointer(&d.strs[len(d.strs)-1]))
+	return boxAt(stringType, unsafe.Pointer(&d.strs[len(d.strs)-1]))
 }
 
 func (d *decoder) boxInt(i int64) any {
@@ -96,7 +87,7 @@ func (d *decoder) boxInt(i int64) any {
 		d.ints = make([]int64, 0, slabNext(cap(d.ints)))
 	}
 	d.ints = append(d.ints, i)
-	return box(int64Type, unsafe.Pointer(&d.ints[len(d.ints)-1]))
+	return boxAt(int64Type, unsafe.Pointer(&d.ints[len(d.ints)-1]))
 }
 
 // arraySlab is the first slab of small arrays: their slice headers and
@@ -132,5 +123,5 @@ func (d *decoder) newArray(n int) ([]any, any) {
 		d.hdrs = make([][]any, 0, slabNext(cap(d.hdrs)))
 	}
 	d.hdrs = append(d.hdrs, a)
-	return a, box(sliceType, unsafe.Pointer(&d.hdrs[len(d.hdrs)-1]))
+	return a, boxAt(sliceType, unsafe.Pointer(&d.hdrs[len(d.hdrs)-1]))
 }

@@ -1,0 +1,79 @@
+// Package box makes interface values without the allocation of their own
+// that the runtime's boxing of a non-pointer value costs. A decoder that
+// hands out many strings or integers as `any` keeps the values in memory
+// it allocates anyway and points the interfaces there.
+//
+// The interface layout (a type word, then a data word pointing at the
+// value) is the one the Go runtime uses for every non-pointer type.
+package box
+
+import "unsafe"
+
+type eface struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+// TypeWord returns the type word of v's dynamic type.
+func TypeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
+
+// Make returns the interface of type word typ whose value is at data. The
+// value must never change while the interface is in use, and data must
+// keep the memory it points into alive.
+func Make(typ, data unsafe.Pointer) any {
+	var v any
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ, e.data = typ, data
+	return v
+}
+
+// Types of the values boxed most.
+var (
+	StringType = TypeWord("")
+	Int64Type  = TypeWord(int64(0))
+	SliceType  = TypeWord([]any(nil))
+)
+
+// StringSize is the size of a string header.
+const StringSize = int(unsafe.Sizeof(""))
+
+// StringCopy returns a copy of b as a string in an interface, with one
+// allocation where string(b) and its boxing make two: a block of plain
+// bytes holding the string header and, after it, the octets. The garbage
+// collector need not look inside the block: its only pointer points into
+// the block itself, and whoever holds the interface or the string holds
+// a pointer into the block, which keeps all of it alive.
+func StringCopy(b []byte) any {
+	if len(b) == 0 {
+		return "" // a constant: boxing it is free
+	}
+	// make zeroes the block, as it must be: storing the header runs the
+	// write barrier, which reads the old contents of the slot as a pointer.
+	blk := make([]byte, StringSize+len(b))
+	copy(blk[StringSize:], b)
+	p := unsafe.Pointer(unsafe.SliceData(blk))
+	*(*string)(p) = unsafe.String(&blk[StringSize], len(b))
+	return Make(StringType, p)
+}
+
+// BytesType is the type word of []byte.
+var BytesType = TypeWord([]byte(nil))
+
+// SliceSize is the size of a slice header.
+const SliceSize = int(unsafe.Sizeof([]byte(nil)))
+
+// BytesCopy returns a copy of b in an interface, with one allocation
+// where the copy and its boxing make two: as StringCopy, the slice header
+// first and the octets after it. The slice's capacity is its length, so
+// an append by its holder moves it elsewhere instead of running past the
+// block.
+func BytesCopy(b []byte) any {
+	if len(b) == 0 {
+		return []byte{} // empty, not nil, as a copy of an empty block is
+	}
+	blk := make([]byte, SliceSize+len(b))
+	copy(blk[SliceSize:], b)
+	p := unsafe.Pointer(unsafe.SliceData(blk))
+	*(*[]byte)(p) = blk[SliceSize:len(blk):len(blk)]
+	return Make(BytesType, p)
+}

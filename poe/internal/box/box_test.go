@@ -1,0 +1,104 @@
+package box
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestStringCopy(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"empty", ""},
+		{"one octet", "x"},
+		{"a line", "0123456789abcdef"},
+		{"binary", "\x00\xff\n\r"},
+		{"large", strings.Repeat("0123456789", 10000)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := []byte(tc.in)
+			v := StringCopy(b)
+			for i := range b {
+				b[i] = '!' // the copy must not alias the input
+			}
+			runtime.GC()
+			s, ok := v.(string)
+			if !ok || s != tc.in {
+				t.Fatalf("StringCopy = %#v, want %q", v, tc.in)
+			}
+		})
+	}
+}
+
+func TestBytesCopy(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []byte
+	}{
+		{"empty", []byte{}},
+		{"one octet", []byte("x")},
+		{"a block", []byte("0123456789abcdef0123")},
+		{"large", []byte(strings.Repeat("0123456789", 10000))},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := string(tc.in)
+			v := BytesCopy(tc.in)
+			for i := range tc.in {
+				tc.in[i] = '!' // the copy must not alias the input
+			}
+			runtime.GC()
+			b, ok := v.([]byte)
+			if !ok || b == nil || string(b) != want {
+				t.Fatalf("BytesCopy = %#v, want %q", v, want)
+			}
+			if cap(b) != len(b) {
+				t.Fatalf("cap %d, len %d: an append would run past the block", cap(b), len(b))
+			}
+			b = append(b, "tail"...) // must move, leaving the boxed copy as it was
+			if got := v.([]byte); string(got) != want {
+				t.Fatalf("after an append to a copy, the boxed value is %q", got)
+			}
+		})
+	}
+}
+
+// TestStringCopySurvivesCollection keeps only the strings (not their
+// interfaces) of many copies across collections: each must keep its
+// block alive and intact.
+func TestStringCopySurvivesCollection(t *testing.T) {
+	var kept []string
+	for i := 0; i < 10000; i++ {
+		kept = append(kept, StringCopy([]byte(strings.Repeat("ab", i%50+1))).(string))
+		if i%1000 == 0 {
+			runtime.GC()
+		}
+	}
+	runtime.GC()
+	for i, s := range kept {
+		if want := strings.Repeat("ab", i%50+1); s != want {
+			t.Fatalf("string %d = %q, want %q", i, s, want)
+		}
+	}
+}
+
+func BenchmarkStringCopy(b *testing.B) {
+	line := []byte("0123456789abcde")
+	b.Run("box.StringCopy", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink = StringCopy(line)
+		}
+	})
+	b.Run("any(string(b))", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink = any(string(line))
+		}
+	})
+}
+
+var sink any
