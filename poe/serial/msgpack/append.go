@@ -92,24 +92,20 @@ func AppendBytes(dst []byte, b []byte) []byte {
 
 // AppendArrayHeader appends the header of an array of n items, which the
 // caller appends next.
-func AppendArrayHeader(dst []byte, n int) []byte {
-	switch {
-	case n < 16:
-		return append(dst, 0x90|byte(n))
-	case n <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(dst, 0xdc), uint16(n))
-	}
-	return binary.BigEndian.AppendUint32(append(dst, 0xdd), uint32(n))
-}
+func AppendArrayHeader(dst []byte, n int) []byte { return appendHeader(dst, n, 0x90, 0xdc) }
 
 // AppendMapHeader appends the header of a map of n pairs, whose keys and
 // values the caller appends next.
-func AppendMapHeader(dst []byte, n int) []byte {
+func AppendMapHeader(dst []byte, n int) []byte { return appendHeader(dst, n, 0x80, 0xde) }
+
+// appendHeader appends a container header: the fix form (fix|n) below 16,
+// else the 16-bit form (op16) or the 32-bit one, which follows it.
+func appendHeader(dst []byte, n int, fix, op16 byte) []byte {
 	switch {
 	case n < 16:
-		return append(dst, 0x80|byte(n))
+		return append(dst, fix|byte(n))
 	case n <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(dst, 0xde), uint16(n))
+		return binary.BigEndian.AppendUint16(append(dst, op16), uint16(n))
 	}
-	return binary.BigEndian.AppendUint32(append(dst, 0xdf), uint32(n))
+	return binary.BigEndian.AppendUint32(append(dst, op16+1), uint32(n))
 }

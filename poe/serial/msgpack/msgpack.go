@@ -132,16 +132,7 @@ func init() { serial.Register(Default) }
 func (s *Serializer) Name() string { return Name }
 
 // Freeze appends the MessagePack form of v to dst.
-func (s *Serializer) Freeze(dst []byte, v any) ([]byte, error) {
-	e := getEncoder(dst, s.maxDepth)
-	err := e.value(v)
-	out := e.w.b
-	putEncoder(e)
-	if err != nil {
-		return dst, err
-	}
-	return out, nil
-}
+func (s *Serializer) Freeze(dst []byte, v any) ([]byte, error) { return s.FreezeAt(dst, v, 0) }
 
 // FreezeAt is Freeze for a value that sits depth levels down in an
 // enclosing value the caller writes itself with the Append functions: the
