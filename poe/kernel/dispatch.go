@@ -439,7 +439,7 @@ func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerSt
 // overwrites them; scrubFrames drops them before the loop sleeps.
 func (k *Kernel) frame() *Event {
 	if k.depth == len(k.evpool) {
-		k.evpool = append(k.evpool, &Event{})
+		k.evpool = append(k.evpool, &Event{Kernel: k})
 	}
 	return k.evpool[k.depth]
 }
@@ -483,7 +483,7 @@ func (k *Kernel) deliverDefault(s *Session, state string, e *Event, direct bool)
 // invoke runs one handler with the active session switched to its session.
 func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) (ret any) {
 	s := entry.s
-	e.Kernel, e.Session, e.Heap, e.State = k, s, s.Heap, entry.name
+	e.Session, e.Heap, e.State = s, s.Heap, entry.name // e.Kernel is set by frame
 	if s.trace {
 		k.logf("dispatching %q to %s from %s", event, s, e.Sender)
 	}
