@@ -42,18 +42,34 @@ const StringSize = int(unsafe.Sizeof(""))
 // bytes holding the string header and, after it, the octets. The garbage
 // collector need not look inside the block: its only pointer points into
 // the block itself, and whoever holds the interface or the string holds
-// a pointer into the block, which keeps all of it alive.
+// a pointer into the block, which keeps all of it alive. Above
+// SmallCopy octets the saving is nothing next to the copy, and the header
+// would push the block into a larger size class, so b is copied as usual.
 func StringCopy(b []byte) any {
 	if len(b) == 0 {
 		return "" // a constant: boxing it is free
 	}
-	// make zeroes the block, as it must be: storing the header runs the
-	// write barrier, which reads the old contents of the slot as a pointer.
-	blk := make([]byte, StringSize+len(b))
-	copy(blk[StringSize:], b)
-	p := unsafe.Pointer(unsafe.SliceData(blk))
-	*(*string)(p) = unsafe.String(&blk[StringSize], len(b))
+	if len(b) > SmallCopy {
+		return string(b)
+	}
+	p := block(b, StringSize)
+	*(*string)(p) = unsafe.String((*byte)(unsafe.Add(p, StringSize)), len(b))
 	return Make(StringType, p)
+}
+
+// SmallCopy is the longest value StringCopy and BytesCopy put in one
+// block with their header.
+const SmallCopy = 1024
+
+// block allocates h bytes, zero, followed by a copy of b. The h bytes
+// must be zero because storing a header there runs the write barrier,
+// which reads the old contents as a pointer; make zeroes the whole block,
+// which for SmallCopy octets or fewer costs less than a second
+// allocation.
+func block(b []byte, h int) unsafe.Pointer {
+	blk := make([]byte, h+len(b))
+	copy(blk[h:], b)
+	return unsafe.Pointer(unsafe.SliceData(blk))
 }
 
 // BytesType is the type word of []byte.
@@ -64,16 +80,17 @@ const SliceSize = int(unsafe.Sizeof([]byte(nil)))
 
 // BytesCopy returns a copy of b in an interface, with one allocation
 // where the copy and its boxing make two: as StringCopy, the slice header
-// first and the octets after it. The slice's capacity is its length, so
+// first and the octets after it (up to SmallCopy octets). The slice's capacity is its length, so
 // an append by its holder moves it elsewhere instead of running past the
 // block.
 func BytesCopy(b []byte) any {
 	if len(b) == 0 {
 		return []byte{} // empty, not nil, as a copy of an empty block is
 	}
-	blk := make([]byte, SliceSize+len(b))
-	copy(blk[SliceSize:], b)
-	p := unsafe.Pointer(unsafe.SliceData(blk))
-	*(*[]byte)(p) = blk[SliceSize:len(blk):len(blk)]
+	if len(b) > SmallCopy {
+		return append([]byte(nil), b...)
+	}
+	p := block(b, SliceSize)
+	*(*[]byte)(p) = unsafe.Slice((*byte)(unsafe.Add(p, SliceSize)), len(b))
 	return Make(BytesType, p)
 }
