@@ -33,7 +33,6 @@ func NewDecoder(s serial.Serializer) *Decoder {
 	d := &Decoder{s: s}
 	if mp, ok := s.(*msgpack.Serializer); ok {
 		d.mp = mp
-		d.names = new([maxNames]string)
 	}
 	return d
 }
@@ -223,6 +222,11 @@ func (d *Decoder) name(b []byte) string {
 	n := len(b)
 	if n == 0 || n > maxNameLen {
 		return string(b)
+	}
+	if d.names == nil {
+		// Made at the first record, not with the Decoder: an idle
+		// connection keeps no 2 KiB table.
+		d.names = new([maxNames]string)
 	}
 	slot := &d.names[(uint(n)*31+uint(b[0])*7+uint(b[n/2])*17+uint(b[n-1]))&(maxNames-1)]
 	if *slot == string(b) {
