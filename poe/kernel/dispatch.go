@@ -178,14 +178,20 @@ func (k *Kernel) enqueue(it *qitem) {
 	if it.dest.stopped || it.sender.stopped {
 		return
 	}
-	if it.prio <= k.lastPrio {
-		it.prio = k.lastPrio + 1
-	}
-	k.lastPrio = it.prio
-	k.nextID++
-	it.id = k.nextID
+	it.prio, it.id = k.postKey(it.prio)
 	k.count(it)
 	k.ring.push(it)
+}
+
+// postKey returns the priority and queue ID of the next post, due at
+// prio: POE's priorities of posts strictly increase.
+func (k *Kernel) postKey(prio int64) (int64, int64) {
+	if prio <= k.lastPrio {
+		prio = k.lastPrio + 1
+	}
+	k.lastPrio = prio
+	k.nextID++
+	return prio, k.nextID
 }
 
 // enqueuePost is enqueue for the loop's own posts: the item is written
@@ -196,23 +202,11 @@ func (k *Kernel) enqueuePost(kind itemKind, dest, sender *Session, state, caller
 	if dest.stopped || sender.stopped {
 		return nil
 	}
-	prio := k.postPrio()
-	if prio <= k.lastPrio {
-		prio = k.lastPrio + 1
-	}
-	k.lastPrio = prio
-	k.nextID++
 	it := k.ring.alloc()
-	it.prio, it.id, it.kind, it.dest, it.sender, it.state, it.callerState = prio, k.nextID, kind, dest, sender, state, callerState
+	it.prio, it.id = k.postKey(k.postPrio())
+	it.kind, it.dest, it.sender, it.state, it.callerState = kind, dest, sender, state, callerState
 	it.callerLine, it.hidx, it.indexed = 0, -1, false
-	it.argn = len(args)
-	if len(args) <= inlineArgs {
-		for i, a := range args {
-			it.argv[i] = a
-		}
-	} else {
-		it.extra = append([]any(nil), args...)
-	}
+	it.setArgs(args)
 	k.count(it)
 	return it
 }
@@ -259,19 +253,15 @@ func (k *Kernel) settle(dest, sender *Session) {
 	}
 }
 
+// uncount takes it off the counts of its sessions, marking for the next
+// sweep a session it leaves without events to or from it.
 func (k *Kernel) uncount(it *qitem) {
-	it.dest.eventsTo--
+	k.uncountQuiet(it)
 	if it.dest.eventsTo == 0 {
 		k.markGC(it.dest)
 	}
-	if it.sender != it.dest && !it.sender.kernelSelf {
-		it.sender.eventsFrom--
-		if it.sender.eventsFrom == 0 {
-			k.markGC(it.sender)
-		}
-	}
-	if it.kind == kindEvent || (it.kind == kindSignal && !it.sender.kernelSelf) {
-		k.userEvents--
+	if it.sender != it.dest && !it.sender.kernelSelf && it.sender.eventsFrom == 0 {
+		k.markGC(it.sender)
 	}
 }
 

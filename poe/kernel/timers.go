@@ -27,7 +27,7 @@ func runIndex(abs int) int { return -2 - abs }
 func (q *timerQueue) len() int { return len(q.heap) + q.live }
 
 func (q *timerQueue) push(t *qitem) {
-	if q.live == 0 || !t.before(&q.tail) {
+	if q.live == 0 || !keyLess(t.prio, t.id, q.tail.prio, q.tail.id) {
 		if q.live == 0 {
 			q.reset()
 		}
@@ -59,7 +59,7 @@ func (q *timerQueue) remove(t *qitem) {
 		q.heap.remove(t.hidx)
 		return
 	}
-	i := -2 - t.hidx - q.off
+	i := runIndex(t.hidx) - q.off // runIndex is its own inverse
 	q.run[i] = nil
 	q.live--
 	t.hidx = -1
@@ -115,8 +115,4 @@ func (q *timerQueue) reset() {
 	q.off += len(q.run)
 	q.run = q.run[:0]
 	q.head = 0
-}
-
-func (a *qitem) before(b *heapSlot) bool {
-	return a.prio < b.prio || (a.prio == b.prio && a.id < b.id)
 }
