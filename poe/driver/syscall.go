@@ -36,8 +36,8 @@ func rawCapable(fd int) bool {
 // useRaw reports whether fd may take bare system calls, deciding once per
 // descriptor.
 func (d *SysRW) useRaw(fd int) bool {
-	if !d.known || d.kindFd != fd {
-		d.kindFd, d.raw, d.known = fd, rawCapable(fd), true
+	if d.rawFd != fd+1 {
+		d.rawFd, d.raw = fd+1, rawCapable(fd)
 	}
 	return d.raw
 }

@@ -26,12 +26,11 @@ type SysRW struct {
 	ends []int // end offset in out of each queued message; ends[head:] are live
 	head int
 
-	// kind caches what fd (kindFd) is: a nonblocking socket, pipe or
-	// terminal is read and written with bare system calls (see
-	// rawCapable).
-	kindFd int
-	raw    bool
-	known  bool
+	// raw says whether the descriptor rawFd-1 (none while rawFd is 0)
+	// is a nonblocking socket, pipe or terminal, read and written with
+	// bare system calls (see rawCapable).
+	rawFd int
+	raw   bool
 }
 
 // NewSysRW returns a driver that reads blockSize octets at a time

@@ -73,6 +73,7 @@ func (o ReferenceOptions) Validate() error {
 type Reference struct {
 	opts     ReferenceOptions
 	ser      serial.Serializer
+	thaw     func([]byte) (any, error) // opts.Thaw, or ser.Thaw
 	in       framing
 	maxBuf   int
 	maxFrame int
@@ -95,7 +96,11 @@ func NewReference(opts ReferenceOptions) *Reference {
 	if ser == nil {
 		ser = storable.Default
 	}
-	return &Reference{opts: opts, ser: ser, maxBuf: orDefault(opts.MaxBuffer, DefaultMaxBuffer),
+	thaw := opts.Thaw
+	if thaw == nil {
+		thaw = ser.Thaw
+	}
+	return &Reference{opts: opts, ser: ser, thaw: thaw, maxBuf: orDefault(opts.MaxBuffer, DefaultMaxBuffer),
 		maxFrame: orDefault(opts.MaxFrame, DefaultMaxFrame)}
 }
 
@@ -162,13 +167,7 @@ func (f *Reference) getOne() (any, bool, error) {
 			return nil, false, &Error{Filter: "Reference", Err: ErrSerializer, Detail: "zlib", Cause: err}
 		}
 	}
-	var rec any
-	var err error
-	if f.opts.Thaw != nil {
-		rec, err = f.opts.Thaw(payload)
-	} else {
-		rec, err = f.ser.Thaw(payload)
-	}
+	rec, err := f.thaw(payload)
 	if err != nil {
 		return nil, false, &Error{Filter: "Reference", Err: ErrSerializer, Detail: f.ser.Name() + " thaw", Cause: err}
 	}
@@ -254,5 +253,5 @@ func (f *Reference) GetPending() []byte { return f.in.pending() }
 // Clone returns a Reference with the same options and an empty buffer
 // (clone).
 func (f *Reference) Clone() Filter {
-	return &Reference{opts: f.opts, ser: f.ser, maxBuf: f.maxBuf, maxFrame: f.maxFrame}
+	return NewReference(f.opts) // options a Reference was made with are valid
 }
