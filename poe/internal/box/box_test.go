@@ -104,3 +104,28 @@ func BenchmarkStringCopy(b *testing.B) {
 }
 
 var sink any
+
+// TestOneAllocation checks what the package is for: a small value and its
+// interface cost one allocation, and a value over SmallCopy is copied as
+// string(b) and []byte copies are (two).
+func TestOneAllocation(t *testing.T) {
+	small := []byte("0123456789abcde")
+	large := make([]byte, SmallCopy+1)
+	tests := []struct {
+		name string
+		fn   func()
+		want float64
+	}{
+		{"StringCopy, small", func() { sink = StringCopy(small) }, 1},
+		{"BytesCopy, small", func() { sink = BytesCopy(small) }, 1},
+		{"StringCopy, over SmallCopy", func() { sink = StringCopy(large) }, 2},
+		{"BytesCopy, over SmallCopy", func() { sink = BytesCopy(large) }, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := testing.AllocsPerRun(100, tc.fn); got != tc.want {
+				t.Errorf("%v allocations, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -11,14 +11,6 @@ import (
 // point into them (package box), so an IKC record's dozen strings cost no
 // allocation of their own.
 
-var (
-	stringType = box.StringType
-	int64Type  = box.Int64Type
-	sliceType  = box.SliceType
-)
-
-func boxAt(typ, data unsafe.Pointer) any { return box.Make(typ, data) }
-
 // slabNext grows slab sizes geometrically, bounded so that a short image
 // never allocates much.
 func slabNext(prev int) int { return min(max(prev*2, 8), 1024) }
@@ -37,7 +29,6 @@ func slabNext(prev int) int { return min(max(prev*2, 8), 1024) }
 const (
 	textBlockMax     = 16 << 10
 	textBlockHeaders = 64 // at most, 1 KiB of headers
-	stringSize       = box.StringSize
 )
 
 // copyText copies the image from offset p on into d.str, the text every
@@ -54,12 +45,12 @@ func (d *decoder) copyText(p int) {
 	// the allocator rounds the block up to. The block must start zeroed,
 	// as append of make leaves it: storing a header runs the write
 	// barrier, which reads the old contents of the slot as a pointer.
-	want := min(len(rest)/32+1, textBlockHeaders)*stringSize + len(rest)
+	want := min(len(rest)/32+1, textBlockHeaders)*box.StringSize + len(rest)
 	blk := append([]byte(nil), make([]byte, want)...)
 	blk = blk[:cap(blk)]
-	h := min((len(blk)-len(rest))/stringSize, textBlockHeaders)
-	copy(blk[h*stringSize:], rest)
-	d.str = unsafe.String(&blk[h*stringSize], len(rest))
+	h := min((len(blk)-len(rest))/box.StringSize, textBlockHeaders)
+	copy(blk[h*box.StringSize:], rest)
+	d.str = unsafe.String(&blk[h*box.StringSize], len(rest))
 	d.strs = unsafe.Slice((*string)(unsafe.Pointer(&blk[0])), h)[:0]
 }
 
@@ -76,7 +67,7 @@ func (d *decoder) boxText(p, n int) any {
 		d.strs = make([]string, 0, slabNext(cap(d.strs)))
 	}
 	d.strs = append(d.strs, d.str[p-d.base:p-d.base+n])
-	return boxAt(stringType, unsafe.Pointer(&d.strs[len(d.strs)-1]))
+	return box.Make(box.StringType, unsafe.Pointer(&d.strs[len(d.strs)-1]))
 }
 
 func (d *decoder) boxInt(i int64) any {
@@ -87,7 +78,7 @@ func (d *decoder) boxInt(i int64) any {
 		d.ints = make([]int64, 0, slabNext(cap(d.ints)))
 	}
 	d.ints = append(d.ints, i)
-	return boxAt(int64Type, unsafe.Pointer(&d.ints[len(d.ints)-1]))
+	return box.Make(box.Int64Type, unsafe.Pointer(&d.ints[len(d.ints)-1]))
 }
 
 // arraySlab is the first slab of small arrays: their slice headers and
@@ -123,5 +114,5 @@ func (d *decoder) newArray(n int) ([]any, any) {
 		d.hdrs = make([][]any, 0, slabNext(cap(d.hdrs)))
 	}
 	d.hdrs = append(d.hdrs, a)
-	return a, boxAt(sliceType, unsafe.Pointer(&d.hdrs[len(d.hdrs)-1]))
+	return a, box.Make(box.SliceType, unsafe.Pointer(&d.hdrs[len(d.hdrs)-1]))
 }
