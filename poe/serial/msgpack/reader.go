@@ -104,13 +104,6 @@ func (r *Reader) str() (b []byte, ok bool) {
 	if at >= len(r.d.data) {
 		return nil, false
 	}
-	switch c := r.d.data[at]; c {
-	case 0xd9, 0xda, 0xdb, 0xc4, 0xc5, 0xc6:
-	default:
-		if c-0xa0 >= 0x20 {
-			return nil, false
-		}
-	}
 	save := r.d
 	var n uint64
 	var err error

@@ -71,8 +71,9 @@ func TestFreezeLongStringIntoRoom(t *testing.T) {
 	assert.Equal(t, s, string(out[10:]))
 }
 
-// TestCopyASCII checks copyASCII's contract on every position of a
-// non-ASCII byte in a short string.
+// TestCopyASCII checks copyASCII on strings up to 600 bytes with a
+// non-ASCII byte at several places: the exact count the assembly must
+// copy, or none from the fallback.
 func TestCopyASCII(t *testing.T) {
 	for size := range 600 {
 		for _, hi := range []int{-1, 0, size / 3, size - 1} {
@@ -83,6 +84,17 @@ func TestCopyASCII(t *testing.T) {
 			dst := make([]byte, size)
 			n := copyASCII(dst, string(src))
 			require.LessOrEqual(t, n, size)
+			if haveCopyASCII {
+				// The one pass copies every whole 128-byte block before
+				// the first non-ASCII byte.
+				clean := size
+				if hi >= 0 && hi < size {
+					clean = hi
+				}
+				assert.Equal(t, clean&^127, n, "size %d, high byte at %d", size, hi)
+			} else {
+				assert.Zero(t, n, "the fallback copies nothing")
+			}
 			assert.Equal(t, src[:n], dst[:n], "size %d, high byte at %d", size, hi)
 			assert.Equal(t, -1, bytes.IndexFunc(src[:n], func(r rune) bool { return r >= 0x80 }))
 		}

@@ -36,7 +36,7 @@ const (
 func (d *decoder) copyText(p int) {
 	rest := d.data[p:]
 	d.base = p
-	if len(rest) > textBlockMax || cap(d.strs) != 0 {
+	if len(rest) > textBlockMax {
 		d.str = string(rest)
 		return
 	}
