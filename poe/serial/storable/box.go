@@ -60,13 +60,11 @@ func (d *decoder) boxText(p, n int) any {
 	if n == 0 {
 		return "" // a constant: boxing it is free
 	}
-	if p < d.base {
-		d.copyText(p)
-	}
+	s := d.sub(p, n)
 	if len(d.strs) == cap(d.strs) {
 		d.strs = make([]string, 0, slabNext(cap(d.strs)))
 	}
-	d.strs = append(d.strs, d.str[p-d.base:p-d.base+n])
+	d.strs = append(d.strs, s)
 	return box.Make(box.StringType, unsafe.Pointer(&d.strs[len(d.strs)-1]))
 }
 

@@ -99,6 +99,12 @@ func (d *decoder) text(n int) string {
 	if n == 0 {
 		return ""
 	}
+	return d.sub(p, n)
+}
+
+// sub returns the n bytes at offset p of the image, n > 0, as a substring
+// of d.str, copying the image into it first if it was not yet.
+func (d *decoder) sub(p, n int) string {
 	if p < d.base {
 		d.copyText(p)
 	}
@@ -331,10 +337,7 @@ func (d *decoder) hash(at int, op byte, cls string, blessing bool) (any, kind, e
 		d.pos = p + int(kl)
 		key := ""
 		if kl != 0 {
-			if p < d.base {
-				d.copyText(p)
-			}
-			key = d.str[p-d.base : p-d.base+int(kl)]
+			key = d.sub(p, int(kl))
 		}
 		if flags != 0 {
 			if flags&keyPlaceholder != 0 {
