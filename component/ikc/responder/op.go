@@ -49,15 +49,9 @@ func (r *Responder) putOp(o *op) {
 	r.ops = append(r.ops, o)
 }
 
-// runOp runs o in the IKC session with the caller as SENDER; it reports
-// false when the responder session is gone.
-func (r *Responder) runOp(o *op) bool {
-	if r.s == nil || !r.s.Alive() {
-		return false
-	}
-	_, err := r.k.Call(r.s, doState, o)
-	return err == nil
-}
+// runOp runs o in the IKC session with the caller as SENDER (nothing
+// when the responder session is gone).
+func (r *Responder) runOp(o *op) { r.callDo(o) }
 
 // do is o's work, run by the doState handler.
 func (r *Responder) do(e *kernel.Event, o *op) {

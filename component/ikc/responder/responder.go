@@ -174,11 +174,15 @@ const doState = "IKC:do"
 
 // within runs fn in the IKC session, with e.Sender the active session of
 // the caller. It reports false when the responder session is gone.
-func (r *Responder) within(fn func(e *kernel.Event)) bool {
+func (r *Responder) within(fn func(e *kernel.Event)) bool { return r.callDo(fn) }
+
+// callDo calls doState in the IKC session with x, a func(*kernel.Event)
+// or an *op; it reports false when the responder session is gone.
+func (r *Responder) callDo(x any) bool {
 	if r.s == nil || !r.s.Alive() {
 		return false
 	}
-	_, err := r.k.Call(r.s, doState, fn)
+	_, err := r.k.Call(r.s, doState, x)
 	return err == nil
 }
 
