@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"time"
 
 	"github.com/poe-go/poe/component/ikc/message"
+	"github.com/poe-go/poe/poe/filter"
 	"github.com/poe-go/poe/poe/serial/msgpack"
 )
 
@@ -21,17 +21,12 @@ func callFrames() (request, response []byte, err error) {
 	rsvp := message.Address{Kernel: "BenchClient", Session: "sender", State: "answer"}
 	call := message.Call("poe://BenchServer/sink/echo", int64(4999), rsvp, &from)
 	reply := message.Response(rsvp, int64(4999), nil)
-	frame := func(m message.Message) ([]byte, error) {
-		img, err := msgpack.Default.Freeze(nil, m.Value())
-		if err != nil {
-			return nil, err
-		}
-		return append(append(strconv.AppendInt(nil, int64(len(img)), 10), 0), img...), nil
-	}
-	if request, err = frame(call); err != nil {
+	// The channel's own filter, given the *Message as the channel gives it.
+	f := filter.NewReference(filter.ReferenceOptions{Serializer: msgpack.Default})
+	if request, err = f.Put(nil, &call); err != nil {
 		return nil, nil, err
 	}
-	if response, err = frame(reply); err != nil {
+	if response, err = f.Put(nil, &reply); err != nil {
 		return nil, nil, err
 	}
 	return request, response, nil
