@@ -50,16 +50,28 @@ func (a Address) Value() map[string]any {
 	m := make(map[string]any, 3)
 	m["kernel"] = a.Kernel
 	m["session"] = a.Session
-	if a.SessionIsID {
-		if id, err := strconv.ParseInt(a.Session, 10, 64); err == nil {
-			m["session"] = id
-		}
+	if id, ok := a.sessionID(); ok {
+		m["session"] = id
 	}
-	if !a.NoState || a.State != "" {
+	if a.hasState() {
 		m["state"] = a.State
 	}
 	return m
 }
+
+// sessionID is the session as the integer it is sent as, when it is one:
+// marked SessionIsID and a number.
+func (a *Address) sessionID() (int64, bool) {
+	if !a.SessionIsID {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(a.Session, 10, 64)
+	return id, err == nil
+}
+
+// hasState says whether the hash has a state key: always, unless the
+// address was read without one and still has none.
+func (a *Address) hasState() bool { return !a.NoState || a.State != "" }
 
 // Specifier returns the address as a parsed specifier.
 func (a Address) Specifier() specifier.Specifier {

@@ -2,7 +2,6 @@ package message
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/poe-go/poe/poe/serial"
 	"github.com/poe-go/poe/poe/serial/msgpack"
@@ -84,7 +83,7 @@ func (m *Message) appendMsgpack(s *msgpack.Serializer, dst []byte) ([]byte, erro
 
 // appendMsgpack writes the hash Value returns.
 func (a *Address) appendMsgpack(dst []byte) []byte {
-	withState := !a.NoState || a.State != ""
+	withState := a.hasState()
 	if withState {
 		dst = msgpack.AppendMapHeader(dst, 3)
 	} else {
@@ -93,12 +92,8 @@ func (a *Address) appendMsgpack(dst []byte) []byte {
 	dst = msgpack.AppendString(dst, "kernel")
 	dst = msgpack.AppendString(dst, a.Kernel)
 	dst = msgpack.AppendString(dst, "session")
-	if a.SessionIsID {
-		if id, err := strconv.ParseInt(a.Session, 10, 64); err == nil {
-			dst = msgpack.AppendInt(dst, id)
-		} else {
-			dst = msgpack.AppendString(dst, a.Session)
-		}
+	if id, ok := a.sessionID(); ok {
+		dst = msgpack.AppendInt(dst, id)
 	} else {
 		dst = msgpack.AppendString(dst, a.Session)
 	}

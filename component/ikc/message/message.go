@@ -105,7 +105,10 @@ func FromValue(v any) (Message, error) {
 	}
 	for k, v := range h {
 		switch k {
-		case "event", "params", "rsvp", "from", "wantarray", "is_error", "errors_to", "call":
+		case "event", "params", "rsvp", "from", "wantarray", "is_error":
+			continue
+		}
+		if dropped(k) {
 			continue
 		}
 		if m.Extra == nil {
@@ -134,8 +137,15 @@ func truth(v any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s != "" && s != "0", nil
+	return perlTrue(s), nil
 }
+
+// perlTrue is Perl's truth of a string: "" and "0" are false.
+func perlTrue(s string) bool { return s != "" && s != "0" }
+
+// dropped says whether a record's key is one IKC drops on receipt
+// (errors_to and call); other keys it does not know are kept in Extra.
+func dropped(k string) bool { return k == "errors_to" || k == "call" }
 
 // Value returns the record as the hash Perl builds, ready to freeze:
 // params is always present (undef when nil), rsvp and from only when set,

@@ -144,7 +144,7 @@ func (d *Decoder) record(data []byte) *Message {
 			if err != nil {
 				return nil
 			}
-			if k := string(key); k != "errors_to" && k != "call" {
+			if k := string(key); !dropped(k) {
 				if m.Extra == nil {
 					m.Extra = map[string]any{}
 				}
@@ -237,4 +237,4 @@ func (d *Decoder) name(b []byte) string {
 }
 
 // truthy is Perl's truth of a string: "" and "0" are false.
-func truthy(b []byte) bool { return len(b) != 0 && string(b) != "0" }
+func truthy(b []byte) bool { return perlTrue(string(b)) }
