@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 )
 
 const (
@@ -117,8 +118,9 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 		sender, callerState = cur.s, cur.name
 	}
 	e := k.frame()
-	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = sender, callerState, "", 0
+	e.Sender, e.CallerState = sender, callerState
 	if k.callerInfo {
+		// Without caller information every frame's position stays empty.
 		e.CallerFile, e.CallerLine = callerPos()
 	}
 	e.setArgs(args)
@@ -437,6 +439,16 @@ func (k *Kernel) frame() *Event {
 // deliver runs s's handler for state with the frame e (from frame), or
 // _default, or reports the event.
 func (k *Kernel) deliver(s *Session, state string, e *Event, direct bool) any {
+	if entry := s.lastEntry; entry != nil && sameString(entry.name, state) {
+		return k.invoke(entry, state, e, direct)
+	}
+	return k.deliverLookup(s, state, e, direct)
+}
+
+// deliverLookup is deliver when state is not, by identity, the session's
+// last one: it compares the names' octets, then looks the state up in the
+// session's table.
+func (k *Kernel) deliverLookup(s *Session, state string, e *Event, direct bool) any {
 	entry := s.lastEntry
 	if entry == nil || entry.name != state {
 		if s.kernelSelf {
@@ -471,60 +483,61 @@ func (k *Kernel) deliverDefault(s *Session, state string, e *Event, direct bool)
 }
 
 // invoke runs one handler with the active session switched to its session.
-func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) (ret any) {
+func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) any {
 	s := entry.s
 	e.Session, e.Heap, e.State = s, s.Heap, entry.name // e.Kernel is set by frame
 	if s.trace {
 		k.logf("dispatching %q to %s from %s", event, s, e.Sender)
 	}
-
-	prev, prevEv := k.cur, k.activeEv
-	claimed := false
-	if k.loopG.Load() == 0 {
-		// A handler run outside Run (a _start inside Create before Run,
-		// a Call from set-up code) makes its goroutine the loop's for its
-		// duration, so that its posts are the loop's own.
-		k.loopG.Store(getg())
-		claimed = true
+	if k.inHandler == 0 && k.loopG.Load() == 0 {
+		return k.invokeClaimed(entry, event, e, direct)
 	}
 	k.depth++
 	k.inHandler++
 	if direct {
 		// A call to the active session itself opens no dispatch frame in
 		// POE: the active event, and so the CALLER_STATE of what the
-		// handler posts, stay the caller's.
-		defer k.finish(e, prev, prevEv, claimed, false, &ret)
+		// handler posts, stay the caller's; and a panic goes on to the
+		// caller's own dispatch, in the same session.
+		defer k.leave(e)
 		return entry.h(e)
 	}
+	prev, prevEv := k.cur, k.activeEv
 	k.cur = entry
 	k.activeEv = event
-	defer k.finish(e, prev, prevEv, claimed, k.catchPanics, &ret)
+	defer k.finish(e, prev, prevEv)
 	return entry.h(e)
 }
 
-// finish ends a dispatch, deferred by invoke: with catch, a panic of the
-// handler becomes POE's DIE signal (caught) and the handler's value nil;
-// then the active session and event go back to the caller's. One deferred
-// call does both, which costs a nested Call less than a protecting
-// function of its own.
-func (k *Kernel) finish(e *Event, prev *stateEntry, prevEv string, claimed, catch bool, ret *any) {
-	if catch {
-		if r := recover(); r != nil {
-			k.caught(e, r, debug.Stack())
-			*ret = nil
-		}
-	}
-	k.leave(e, prev, prevEv, claimed)
+// invokeClaimed is invoke for a handler run outside Run (a _start inside
+// Create before Run, a Call from set-up code): it makes its goroutine the
+// loop's for the handler's duration, so that its posts are the loop's own.
+func (k *Kernel) invokeClaimed(entry *stateEntry, event string, e *Event, direct bool) any {
+	k.loopG.Store(getg())
+	defer k.loopG.Store(0)
+	return k.invoke(entry, event, e, direct)
 }
 
-func (k *Kernel) leave(e *Event, prev *stateEntry, prevEv string, claimed bool) {
-	if claimed {
-		k.loopG.Store(0)
+// finish ends a dispatch, deferred by invoke: with WithCatchPanics, a
+// panic of the handler becomes POE's DIE signal (caught), and invoke
+// returns nil, its result never having been set; then the active session
+// and event go back to the caller's. One deferred call does both, which
+// costs a nested Call less than a protecting function of its own.
+func (k *Kernel) finish(e *Event, prev *stateEntry, prevEv string) {
+	if k.catchPanics {
+		if r := recover(); r != nil {
+			k.caught(e, r, debug.Stack())
+		}
 	}
-	k.inHandler--
-	k.depth--
 	k.cur = prev
 	k.activeEv = prevEv
+	k.leave(e)
+}
+
+// leave closes a dispatch frame.
+func (k *Kernel) leave(e *Event) {
+	k.inHandler--
+	k.depth--
 	e.clearArgs()
 }
 
@@ -557,6 +570,14 @@ func (k *Kernel) caught(e *Event, r any, stack []byte) {
 // resolve turns a destination into a live session: a *Session, a
 // session ID, an alias, or the kernel (its *Kernel, ID or name).
 func (k *Kernel) resolve(dest any) *Session {
+	if s, _ := dest.(*Session); s != nil && s.live == k {
+		return s // a live session of this kernel: the common case, inlined
+	}
+	return k.resolveAny(dest)
+}
+
+// resolveAny is resolve for every other destination.
+func (k *Kernel) resolveAny(dest any) *Session {
 	if s, ok := dest.(*Session); ok && s != nil && s.k == k {
 		// On the loop a live session is known without the table.
 		if s.kernelSelf || (s.started && !s.stopped) {
@@ -633,4 +654,11 @@ func (k *Kernel) scrubFrames() {
 	for _, e := range k.evpool[k.depth:] {
 		e.reset()
 	}
+}
+
+// sameString reports whether a and b are the same string, one pointer
+// and length, as a state name passed again usually is; equal strings at
+// different addresses are left to the caller's full comparison.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }

@@ -196,6 +196,12 @@ func (k *Kernel) loopOnly(op string) {
 	if k.inHandler != 0 {
 		return // never a panic while a handler runs; skip the identity check
 	}
+	k.checkLoop(op)
+}
+
+// checkLoop is loopOnly's identity check, out of line so that loopOnly
+// inlines into the hot calls.
+func (k *Kernel) checkLoop(op string) {
 	if g := k.loopG.Load(); g != 0 && g != getg() {
 		panic("kernel: " + op + " called from outside the event loop; only Post and Signal are safe from other goroutines")
 	}

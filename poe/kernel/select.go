@@ -246,7 +246,10 @@ func (k *Kernel) collect(fd int, what interest) {
 
 func (k *Kernel) dispatchSelect(fw *fdWatch, w *watcher, m Mode) {
 	e := k.frame()
-	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = w.s, k.activeEv, "", 0
+	e.Sender, e.CallerState = w.s, k.activeEv
+	if k.callerInfo {
+		e.CallerFile, e.CallerLine = "", 0 // frames keep them only with caller information
+	}
 	if 2+len(w.args) <= len(e.argv) {
 		e.argv[0], e.argv[1] = fw.fdBox, m
 		copy(e.argv[2:], w.args)

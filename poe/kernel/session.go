@@ -45,6 +45,7 @@ type Session struct {
 	pids       int // child processes watched with SigChild
 	stopped    bool
 	started    bool
+	live       *Kernel // k from its start until it stops, else nil: started && !stopped in one load
 	gcMarked   bool
 	trace      bool
 }
@@ -111,6 +112,7 @@ func (k *Kernel) Create(spec Session) *Session {
 	k.mu.Unlock()
 	parent.children = append(parent.children, s)
 	s.started = true
+	s.live = k
 
 	ret := k.dispatch(s, parent, "_start", spec.Args, "", "", 0, false)
 	if s.parent == parent && !s.stopped && !parent.kernelSelf {
@@ -221,6 +223,7 @@ func (k *Kernel) stopSession(s *Session) {
 	}
 	ret := k.dispatch(s, k.GetActiveSession(), "_stop", nil, "", "", 0, false)
 	s.stopped = true
+	s.live = nil
 	if parent != nil && !parent.kernelSelf {
 		k.dispatch(parent, k.self, "_child", []any{"lose", s, ret}, "", "", 0, false)
 	}
