@@ -492,6 +492,7 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 	if k.inHandler == 0 && k.loopG.Load() == 0 {
 		return k.invokeClaimed(entry, event, e, direct)
 	}
+	d := k.depth
 	k.depth++
 	k.inHandler++
 	if direct {
@@ -505,8 +506,11 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 	prev, prevEv := k.cur, k.activeEv
 	k.cur = entry
 	k.activeEv = event
-	defer k.finish(e, prev, prevEv)
-	return entry.h(e)
+	defer k.finish(e, d, prev, prevEv)
+	ret := entry.h(e)
+	k.cur, k.activeEv = prev, prevEv
+	k.leave(e)
+	return ret
 }
 
 // invokeClaimed is invoke for a handler run outside Run (a _start inside
@@ -518,12 +522,17 @@ func (k *Kernel) invokeClaimed(entry *stateEntry, event string, e *Event, direct
 	return k.invoke(entry, event, e, direct)
 }
 
-// finish ends a dispatch, deferred by invoke: with WithCatchPanics, a
-// panic of the handler becomes POE's DIE signal (caught), and invoke
-// returns nil, its result never having been set; then the active session
-// and event go back to the caller's. One deferred call does both, which
-// costs a nested Call less than a protecting function of its own.
-func (k *Kernel) finish(e *Event, prev *stateEntry, prevEv string) {
+// finish is invoke's deferred end of a dispatch whose handler did not
+// return: with WithCatchPanics, a panic of the handler becomes POE's DIE
+// signal (caught), and invoke returns nil, its result never having been
+// set; then the active session and event go back to the caller's. When
+// the handler returned, invoke has closed the frame itself and the depth
+// is back at d: finish then returns at once, without the cost of
+// recover.
+func (k *Kernel) finish(e *Event, d int, prev *stateEntry, prevEv string) {
+	if k.depth == d {
+		return
+	}
 	if k.catchPanics {
 		if r := recover(); r != nil {
 			k.caught(e, r, debug.Stack())

@@ -153,3 +153,41 @@ func TestTurnOff(t *testing.T) {
 		t.Errorf("recovered %v, want the handler's panic", got)
 	}
 }
+
+// TestCallRestoresCaller checks that a call leaves the caller as it found
+// it, whether the callee returned or panicked and was caught: the active
+// session and event are the caller's again, the caller's arguments are
+// intact, and the next call runs and returns its value.
+func TestCallRestoresCaller(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.AliasSet("callee")
+			e.Kernel.Sig("DIE", "died")
+			return nil
+		},
+		"ok":   func(e *kernel.Event) any { return e.ArgInt(0) + 1 },
+		"boom": func(e *kernel.Event) any { panic("callee failed") },
+		"died": func(e *kernel.Event) any { e.Kernel.SigHandled(); e.Kernel.AliasRemove("callee"); return nil },
+	}})
+	var caller *kernel.Session
+	caller = k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { e.Kernel.Yield("go", "mine"); return nil },
+		"go": func(e *kernel.Event) any {
+			for _, state := range []string{"ok", "boom", "ok"} {
+				v, err := e.Kernel.Call("callee", state, 41)
+				tr.Add("%s: %v %v; active %v %q; arg %v", state, v, err,
+					e.Kernel.GetActiveSession() == caller, e.Kernel.GetActiveEvent(), e.Arg(0))
+			}
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t,
+		`ok: 42 <nil>; active true "go"; arg mine`,
+		`boom: <nil> <nil>; active true "go"; arg mine`,
+		`ok: 42 <nil>; active true "go"; arg mine`)
+}
