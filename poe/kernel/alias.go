@@ -57,6 +57,15 @@ func (k *Kernel) AliasResolve(x any) *Session {
 	return k.resolve(x)
 }
 
+// AliasResolveName is AliasResolve for a name held as a string (an alias,
+// the kernel's ID or name, or a session ID in decimal): it saves boxing
+// the string into an interface value, which allocates, on hot paths that
+// resolve names taken from messages.
+func (k *Kernel) AliasResolveName(name string) *Session {
+	k.loopOnly("AliasResolveName")
+	return k.resolveName(name)
+}
+
 // AliasList is POE's alias_list: the aliases of s (the active session when
 // s is nil), sorted.
 func (k *Kernel) AliasList(s *Session) []string {

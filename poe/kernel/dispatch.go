@@ -597,6 +597,22 @@ func (k *Kernel) resolveAny(dest any) *Session {
 	return k.resolveLocked(dest)
 }
 
+// resolveName resolves a name: an alias, the kernel's ID or name, or a
+// session ID in decimal. Like resolveLocked, it reads only what writers
+// change under k.mu.
+func (k *Kernel) resolveName(name string) *Session {
+	if s := k.aliases[name]; s != nil {
+		return s
+	}
+	if name == k.id || (k.name != "" && name == k.name) {
+		return k.self
+	}
+	if id, err := strconv.Atoi(name); err == nil {
+		return k.sessions[id]
+	}
+	return nil
+}
+
 // resolveLocked reads only what writers change under k.mu, so other
 // goroutines may call it holding k.mu.
 func (k *Kernel) resolveLocked(dest any) *Session {
@@ -618,16 +634,7 @@ func (k *Kernel) resolveLocked(dest any) *Session {
 		}
 		return nil
 	case string:
-		if s := k.aliases[d]; s != nil {
-			return s
-		}
-		if d == k.id || (k.name != "" && d == k.name) {
-			return k.self
-		}
-		if id, err := strconv.Atoi(d); err == nil {
-			return k.sessions[id]
-		}
-		return nil
+		return k.resolveName(d)
 	case int:
 		if d == 0 {
 			return k.self

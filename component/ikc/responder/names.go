@@ -6,25 +6,6 @@ import (
 	"github.com/poe-go/poe/poe/kernel"
 )
 
-// maxBoxed bounds the table of boxed session names; it starts afresh when
-// full.
-const maxBoxed = 256
-
-// boxName returns name as an interface value for the kernel's AliasResolve,
-// shared by every request naming that session: boxing a string anew would
-// allocate on each request.
-func (r *Responder) boxName(name string) any {
-	if v, ok := r.boxed[name]; ok {
-		return v
-	}
-	if r.boxed == nil || len(r.boxed) >= maxBoxed {
-		r.boxed = make(map[string]any)
-	}
-	v := any(name)
-	r.boxed[name] = v
-	return v
-}
-
 // maxScanPublished is the most published names fromFor tries one by one
 // before it asks the kernel for the session's aliases instead.
 const maxScanPublished = 16
@@ -36,23 +17,22 @@ const maxScanPublished = 16
 // published names, s's alias list decides.
 func (r *Responder) publishedAlias(s *kernel.Session) (string, bool) {
 	if r.pubDirty || r.pubNames == nil {
-		r.pubNames, r.pubBoxed = r.pubNames[:0], r.pubBoxed[:0]
+		r.pubNames = r.pubNames[:0]
 		for _, name := range sortedKeys(r.published) {
 			if len(r.published[name]) > 0 {
 				r.pubNames = append(r.pubNames, name)
-				r.pubBoxed = append(r.pubBoxed, name)
 			}
 		}
 		r.pubDirty = false
 	}
 	if len(r.pubNames) <= maxScanPublished {
-		for i, name := range r.pubNames {
+		for _, name := range r.pubNames {
 			if name == Alias && r.ownAlias {
 				// The responder's own alias: no need to look it up.
 				if s != r.s {
 					continue
 				}
-			} else if r.k.AliasResolve(r.pubBoxed[i]) != s {
+			} else if r.k.AliasResolveName(name) != s {
 				continue
 			}
 			if !maybeID(name) {

@@ -33,7 +33,7 @@ func (r *Responder) request(peer string, m message.Message) {
 		r.requestError(peer, &m, rkernel, text, message.PhaseCheck, true)
 		return
 	}
-	dest := r.k.AliasResolve(r.boxName(target.Session))
+	dest := r.k.AliasResolveName(target.Session)
 	if dest == nil || dest.IsKernel() {
 		r.requestError(peer, &m, rkernel, fmt.Sprintf("Unknown session '%s'", target.Session), message.PhaseResolve, true)
 		return

@@ -62,7 +62,6 @@ type Responder struct {
 	local     *localChannel              // the local kernel pseudo-channel, once RegisterLocal ran
 	thunks    thunkPool                  // the SENDERs of incoming requests
 	ops       []*op                      // free ops (op.go)
-	boxed     map[string]any             // session names boxed for AliasResolve (names.go)
 	outs      []*outMsg                  // free outgoing messages (out.go)
 	pubNames  []string                   // published names with states, sorted, unless pubDirty
 	pubDirty  bool
@@ -71,7 +70,6 @@ type Responder struct {
 	pendList  *pendingList
 	lastCh    Channel // the channel peerOf found last, with its ID
 	lastPeer  string
-	pubBoxed  []any  // pubNames boxed for AliasResolve
 	routeName string // the kernel name route resolved last, to routeCh
 	routeCh   Channel
 	ownAlias  bool                // the session holds the alias IKC (until shutdown)

@@ -127,7 +127,8 @@ func TestAliases(t *testing.T) {
 }
 
 // TestAliasResolution checks the destinations alias_resolve accepts: a
-// session, its ID as a number or a string, an alias, and the kernel.
+// session, its ID as a number or a string, an alias, and the kernel; and
+// that AliasResolveName resolves every name as AliasResolve does.
 func TestAliasResolution(t *testing.T) {
 	k := newKernel(t)
 	k.Create(kernel.Session{States: kernel.States{
@@ -152,6 +153,11 @@ func TestAliasResolution(t *testing.T) {
 				t.Run(c.name, func(t *testing.T) {
 					if got := k.AliasResolve(c.dest); got != c.want {
 						t.Errorf("AliasResolve(%v) = %v, want %v", c.dest, got, c.want)
+					}
+					if name, ok := c.dest.(string); ok {
+						if got := k.AliasResolveName(name); got != c.want {
+							t.Errorf("AliasResolveName(%q) = %v, want %v", name, got, c.want)
+						}
 					}
 				})
 			}
