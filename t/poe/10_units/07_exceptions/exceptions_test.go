@@ -108,21 +108,7 @@ func TestNotHandled(t *testing.T) {
 func TestCallToAnotherSessionCatches(t *testing.T) {
 	k := newKernel(t)
 	var tr trail
-	k.Create(kernel.Session{States: kernel.States{
-		"_start": func(e *kernel.Event) any {
-			e.Kernel.AliasSet("callee")
-			e.Kernel.Sig("DIE", "died")
-			return nil
-		},
-		"boom": func(e *kernel.Event) any { panic("kid died") },
-		"died": func(e *kernel.Event) any {
-			info := e.Arg(1).(map[string]any)
-			tr.Add("callee DIE in %v", info["event"])
-			e.Kernel.SigHandled()
-			e.Kernel.AliasRemove("callee")
-			return nil
-		},
-	}})
+	k.Create(callee(&tr))
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			v, err := e.Kernel.Call("callee", "boom")
@@ -134,6 +120,28 @@ func TestCallToAnotherSessionCatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr.Expect(t, "call returned <nil> <nil>", "callee DIE in boom")
+}
+
+// callee is a session aliased "callee": its "ok" returns ARG0 + 1, its
+// "boom" panics, and its DIE handler records the failed event in tr,
+// handles the signal and gives up the alias.
+func callee(tr *trail) kernel.Session {
+	return kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.AliasSet("callee")
+			e.Kernel.Sig("DIE", "died")
+			return nil
+		},
+		"ok":   func(e *kernel.Event) any { return e.ArgInt(0) + 1 },
+		"boom": func(e *kernel.Event) any { panic("kid died") },
+		"died": func(e *kernel.Event) any {
+			info := e.Arg(1).(map[string]any)
+			tr.Add("callee DIE in %v", info["event"])
+			e.Kernel.SigHandled()
+			e.Kernel.AliasRemove("callee")
+			return nil
+		},
+	}}
 }
 
 // TestTurnOff mirrors POE's t/10_units/07_exceptions/02_turn_off.t: with
@@ -161,16 +169,7 @@ func TestTurnOff(t *testing.T) {
 func TestCallRestoresCaller(t *testing.T) {
 	k := newKernel(t)
 	var tr trail
-	k.Create(kernel.Session{States: kernel.States{
-		"_start": func(e *kernel.Event) any {
-			e.Kernel.AliasSet("callee")
-			e.Kernel.Sig("DIE", "died")
-			return nil
-		},
-		"ok":   func(e *kernel.Event) any { return e.ArgInt(0) + 1 },
-		"boom": func(e *kernel.Event) any { panic("callee failed") },
-		"died": func(e *kernel.Event) any { e.Kernel.SigHandled(); e.Kernel.AliasRemove("callee"); return nil },
-	}})
+	k.Create(callee(&tr))
 	var caller *kernel.Session
 	caller = k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any { e.Kernel.Yield("go", "mine"); return nil },
@@ -189,5 +188,6 @@ func TestCallRestoresCaller(t *testing.T) {
 	tr.Expect(t,
 		`ok: 42 <nil>; active true "go"; arg mine`,
 		`boom: <nil> <nil>; active true "go"; arg mine`,
-		`ok: 42 <nil>; active true "go"; arg mine`)
+		`ok: 42 <nil>; active true "go"; arg mine`,
+		"callee DIE in boom")
 }
