@@ -38,29 +38,35 @@ func (r *Responder) stateCall(e *kernel.Event) any {
 	return nil
 }
 
+// call is IKC/call's work: the record of a post of params to target,
+// sent with its answer going to rsvp (see rsvpSpec).
 func (r *Responder) call(sender *kernel.Session, target, params, rsvp any) error {
 	m, err := postRecord(target, params)
 	if err != nil {
 		return err
 	}
-	addr, err := rsvpAddress(sender, rsvp)
-	if err != nil {
-		return err
-	}
-	m.RSVP = &addr
-	_, err = r.send(m, sender, true)
-	return err
+	spec, err := rsvpSpec(rsvp)
+	return r.sendCall(sender, m, spec, err, new(message.Address))
 }
 
 // callSpec is call for the string target and rsvp of o, the typed API's:
 // no boxing on the way, and the rsvp address lives in o.
 func (r *Responder) callSpec(sender *kernel.Session, o *op) error {
-	m := message.Post(o.spec, o.params, nil)
 	spec, err := r.parse(o.rsvp)
-	if o.addr, err = rsvpOf(sender, spec, err); err != nil {
+	return r.sendCall(sender, message.Post(o.spec, o.params, nil), spec, err, &o.addr)
+}
+
+// sendCall sends m as a call whose answer goes to rsvp (specErr when it
+// could not be read), tracking it until the answer comes. The rsvp
+// address is made in *addr, which the record points to: the caller picks
+// where it lives, so the typed API's path allocates none.
+func (r *Responder) sendCall(sender *kernel.Session, m message.Message, rsvp specifier.Specifier, specErr error, addr *message.Address) error {
+	a, err := rsvpOf(sender, rsvp, specErr)
+	if err != nil {
 		return err
 	}
-	m.RSVP = &o.addr
+	*addr = a
+	m.RSVP = addr
 	_, err = r.send(m, sender, true)
 	return err
 }
@@ -86,27 +92,24 @@ func postRecord(target, params any) (message.Message, error) {
 	return message.Message{}, fmt.Errorf("%w: target is %s", ErrBadSpecifier, describe(target))
 }
 
-// rsvpAddress reads a call's rsvp: a specifier whose session defaults to
-// the caller's session ID (sent as an integer, as Perl does) and whose
-// kernel, when empty, the sending channel fills in.
-func rsvpAddress(sender *kernel.Session, rsvp any) (message.Address, error) {
-	var spec specifier.Specifier
-	var err error
+// rsvpSpec reads a call's rsvp: a string specifier, a Specifier or an
+// Address. rsvpOf makes the address it names.
+func rsvpSpec(rsvp any) (specifier.Specifier, error) {
 	switch x := rsvp.(type) {
 	case string:
-		spec, err = specifier.Parse(x)
+		return specifier.Parse(x)
 	case specifier.Specifier:
-		spec = x
+		return x, nil
 	case message.Address:
-		spec = x.Specifier()
-	default:
-		err = fmt.Errorf("rsvp is %s", describe(rsvp))
+		return x.Specifier(), nil
 	}
-	return rsvpOf(sender, spec, err)
+	return specifier.Specifier{}, fmt.Errorf("rsvp is %s", describe(rsvp))
 }
 
-// rsvpOf finishes rsvpAddress once the specifier is read (err when it
-// could not be).
+// rsvpOf is the address of a call's rsvp once its specifier is read (err
+// when it could not be): its session defaults to the caller's session ID
+// (sent as an integer, as Perl does) and its kernel, when empty, the
+// sending channel fills in.
 func rsvpOf(sender *kernel.Session, spec specifier.Specifier, err error) (message.Address, error) {
 	if err == nil && spec.State == "" {
 		err = fmt.Errorf("rsvp %q names no state", spec.String())
