@@ -112,18 +112,12 @@ func (d *decoder) value() (any, error) {
 	case 0xc3:
 		d.pos++
 		return true, nil
-	case 0xc4, 0xd9: // bin 8, str 8
-		return d.strLen(at, 1)
-	case 0xc5, 0xda: // bin 16, str 16
-		return d.strLen(at, 2)
-	case 0xc6, 0xdb: // bin 32, str 32
-		return d.strLen(at, 4)
-	case 0xc7: // ext 8
-		return d.extLen(at, 1)
-	case 0xc8: // ext 16
-		return d.extLen(at, 2)
-	case 0xc9: // ext 32
-		return d.extLen(at, 4)
+	case 0xd9, 0xda, 0xdb: // str 8, 16, 32
+		return d.strLen(at, 1<<(c-0xd9))
+	case 0xc4, 0xc5, 0xc6: // bin 8, 16, 32
+		return d.strLen(at, 1<<(c-0xc4))
+	case 0xc7, 0xc8, 0xc9: // ext 8, 16, 32
+		return d.extLen(at, 1<<(c-0xc7))
 	case 0xca: // float 32
 		u, err := d.uint(at, 4)
 		if err != nil {
@@ -148,58 +142,35 @@ func (d *decoder) value() (any, error) {
 			return nil, err
 		}
 		return uintValue(u), nil
-	case 0xd0:
-		u, err := d.uint(at, 1)
-		if err != nil {
-			return nil, err
-		}
-		return int64(int8(u)), nil
-	case 0xd1:
-		u, err := d.uint(at, 2)
-		if err != nil {
-			return nil, err
-		}
-		return int64(int16(u)), nil
-	case 0xd2:
-		u, err := d.uint(at, 4)
-		if err != nil {
-			return nil, err
-		}
-		return int64(int32(u)), nil
-	case 0xd3:
-		u, err := d.uint(at, 8)
-		if err != nil {
-			return nil, err
-		}
-		return int64(u), nil
+	case 0xd0, 0xd1, 0xd2, 0xd3: // int 8, 16, 32, 64
+		return d.int(at, 1<<(c-0xd0))
 	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8: // fixext 1, 2, 4, 8, 16
 		return d.ext(at, 1<<(c-0xd4), at+1)
-	case 0xdc: // array 16
-		n, err := d.uint(at, 2)
+	case 0xdc, 0xdd: // array 16, 32
+		n, err := d.uint(at, 2<<(c-0xdc))
 		if err != nil {
 			return nil, err
 		}
 		return d.array(at, n)
-	case 0xdd: // array 32
-		n, err := d.uint(at, 4)
-		if err != nil {
-			return nil, err
-		}
-		return d.array(at, n)
-	case 0xde: // map 16
-		n, err := d.uint(at, 2)
-		if err != nil {
-			return nil, err
-		}
-		return d.hash(at, n)
-	case 0xdf: // map 32
-		n, err := d.uint(at, 4)
+	case 0xde, 0xdf: // map 16, 32
+		n, err := d.uint(at, 2<<(c-0xde))
 		if err != nil {
 			return nil, err
 		}
 		return d.hash(at, n)
 	}
 	return nil, d.fail(at, ErrType, fmt.Sprintf("code 0x%02x", c))
+}
+
+// int reads a size-octet two's complement integer after the code byte of
+// the item at offset at, and moves past both.
+func (d *decoder) int(at, size int) (any, error) {
+	u, err := d.uint(at, size)
+	if err != nil {
+		return nil, err
+	}
+	shift := uint(64 - 8*size)
+	return int64(u<<shift) >> shift, nil
 }
 
 func uintValue(u uint64) any {

@@ -67,10 +67,8 @@ func (r *Reader) mapHeader() (n int, ok bool) {
 	case c >= 0x80 && c <= 0x8f:
 		u = uint64(c & 0x0f)
 		r.d.pos++
-	case c == 0xde:
-		u, err = r.d.uint(at, 2)
-	case c == 0xdf:
-		u, err = r.d.uint(at, 4)
+	case c == 0xde || c == 0xdf:
+		u, err = r.d.uint(at, 2<<(c-0xde))
 	default:
 		return 0, false
 	}
@@ -111,12 +109,10 @@ func (r *Reader) str() (b []byte, ok bool) {
 	case c >= 0xa0 && c <= 0xbf:
 		n = uint64(c & 0x1f)
 		r.d.pos++
-	case c == 0xd9 || c == 0xc4:
-		n, err = r.d.uint(at, 1)
-	case c == 0xda || c == 0xc5:
-		n, err = r.d.uint(at, 2)
-	case c == 0xdb || c == 0xc6:
-		n, err = r.d.uint(at, 4)
+	case c >= 0xd9 && c <= 0xdb:
+		n, err = r.d.uint(at, 1<<(c-0xd9))
+	case c >= 0xc4 && c <= 0xc6:
+		n, err = r.d.uint(at, 1<<(c-0xc4))
 	default:
 		return nil, false
 	}
