@@ -45,9 +45,9 @@ func (r *Responder) request(peer string, m message.Message) {
 		if target.Args != "" {
 			args = append(args, target.Args)
 		}
-		result, err = r.thunks.invokeArgs(m.From, dest, state, args)
+		result, err = r.thunks.invoke(m.From, dest, state, handlerArgs{proxied: true, list: args})
 	} else {
-		result, err = r.thunks.invoke(m.From, dest, state, m.Params, target.Args, target.Args != "")
+		result, err = r.thunks.invoke(m.From, dest, state, handlerArgs{params: m.Params, extra: target.Args})
 	}
 	r.curPeer = prev
 	if err != nil {

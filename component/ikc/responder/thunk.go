@@ -37,23 +37,21 @@ type thunkPool struct {
 	invs  []*invocation // one per nesting depth, reused
 }
 
-// invoke calls dest's state with ARG0 arg (and ARG1 extra when hasExtra),
-// synchronously, with the current thunk as SENDER, after pointing the
-// thunk at from.
-func (p *thunkPool) invoke(from *message.Address, dest *kernel.Session, state string, arg any, extra string, hasExtra bool) (any, error) {
-	return p.call(from, dest, state, nil, arg, extra, hasExtra)
+// handlerArgs are the arguments a request's handler is called with: a
+// proxied record's own list, or else ARG0 params and, unless extra is
+// empty, ARG1 extra (the target specifier's arguments). The invocation
+// holds that pair itself, so that a request allocates no list for it.
+type handlerArgs struct {
+	proxied bool
+	list    []any // when proxied
+	params  any
+	extra   string
 }
 
-// invokeArgs is invoke with the arguments args.
-func (p *thunkPool) invokeArgs(from *message.Address, dest *kernel.Session, state string, args []any) (any, error) {
-	if args == nil {
-		args = []any{} // no arguments, which call tells from none given
-	}
-	return p.call(from, dest, state, args, nil, "", false)
-}
-
-// call is invoke with either args or (arg, extra).
-func (p *thunkPool) call(from *message.Address, dest *kernel.Session, state string, args []any, arg any, extra string, hasExtra bool) (any, error) {
+// invoke calls dest's state with args, synchronously, with the current
+// thunk as SENDER, after pointing the thunk at from, and returns what the
+// handler returned.
+func (p *thunkPool) invoke(from *message.Address, dest *kernel.Session, state string, args handlerArgs) (any, error) {
 	t := p.current()
 	if t == nil {
 		return nil, fmt.Errorf("no thunk session")
@@ -80,13 +78,13 @@ func (p *thunkPool) call(from *message.Address, dest *kernel.Session, state stri
 	}
 	inv.dest, inv.state = dest, state
 	switch {
-	case args != nil:
-		inv.args = args
-	case hasExtra:
-		inv.argv[0], inv.argv[1] = arg, extra
+	case args.proxied:
+		inv.args = args.list
+	case args.extra != "":
+		inv.argv[0], inv.argv[1] = args.params, args.extra
 		inv.args = inv.argv[:2]
 	default:
-		inv.argv[0] = arg
+		inv.argv[0] = args.params
 		inv.args = inv.argv[:1]
 	}
 	if _, err := p.r.k.Call(t.s, invokeState, inv); err != nil {
