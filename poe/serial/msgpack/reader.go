@@ -25,16 +25,16 @@ func (r *Reader) count() bool {
 	return r.d.items <= r.d.maxItems
 }
 
-// Nil reads a nil.
+// Nil reads a nil. It looks at the next octet and at the item count
+// before it moves, so anything else, or a nil past the item limit, is
+// left for the next read.
 func (r *Reader) Nil() bool {
-	if r.d.pos >= len(r.d.data) || r.d.data[r.d.pos] != 0xc0 {
+	p := r.d.pos
+	if p >= len(r.d.data) || r.d.data[p] != 0xc0 || r.d.items >= r.d.maxItems {
 		return false
 	}
-	if !r.count() {
-		r.d.items--
-		return false
-	}
-	r.d.pos++
+	r.d.items++
+	r.d.pos = p + 1
 	return true
 }
 

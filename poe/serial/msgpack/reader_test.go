@@ -124,3 +124,54 @@ func TestReaderValue(t *testing.T) {
 	assert.ErrorIs(t, err, ErrLength)
 	assert.Equal(t, Default.NewReader([]byte{0x92, 0xc0}), bad)
 }
+
+// TestReaderNil checks that Nil consumes a nil, counting it as one item,
+// and leaves anything else, or a nil past the item limit, untouched for
+// the next read, which returns what Thaw would.
+func TestReaderNil(t *testing.T) {
+	tests := []struct {
+		name string
+		hex  string
+		full bool // the item count already at its limit
+		want bool
+		next any // what Value reads after Nil
+	}{
+		{name: "a nil is consumed", hex: "c0c3", want: true, next: true},
+		{name: "a nil before a nil is consumed alone", hex: "c0c0", want: true, next: nil},
+		{name: "a string is left for the next read", hex: "a161", next: "a"},
+		{name: "a false is left for the next read", hex: "c2", next: false},
+		{name: "a zero is left for the next read", hex: "00", next: int64(0)},
+		{name: "an empty array is left for the next read", hex: "90", next: []any{}},
+		{name: "a nil past the item limit is left", hex: "c0", full: true},
+		{name: "nothing is not a nil", hex: ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := hex.DecodeString(tc.hex)
+			require.NoError(t, err)
+			r := Default.NewReader(data)
+			if tc.full {
+				r.d.items = r.d.maxItems
+			}
+			before := r
+			require.Equal(t, tc.want, r.Nil())
+			if !tc.want {
+				assert.Equal(t, before, r, "a refused Nil moved the Reader")
+			} else {
+				assert.Equal(t, before.d.pos+1, r.d.pos, "Nil did not consume the nil alone")
+				assert.Equal(t, before.d.items+1, r.d.items, "Nil did not count the nil")
+			}
+			if r.Done() {
+				return
+			}
+			got, err := r.Value()
+			if tc.full {
+				assert.ErrorIs(t, err, ErrTooMany, "Value past the item limit")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.next, got)
+			assert.True(t, r.Done())
+		})
+	}
+}
