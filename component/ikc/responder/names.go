@@ -95,7 +95,11 @@ type specSlot struct {
 // parse is specifier.Parse, remembering the last specifier parsed in each
 // of a few slots: the same strings (targets users write, events the
 // decoder shares) come back record after record, and a hit costs one
-// comparison, where specifier.Parse's shared table hashes the string.
+// comparison, where specifier.Parse's shared table hashes the string and
+// copies the specifier out of an interface. That saves 15 to 20 ns a
+// parse: measured, a post round trip (two parses) takes 372 ns with the
+// slots against 404 without, a call round trip (three) 1281 against 1338
+// (BenchmarkPostRoundTrip, BenchmarkCallRoundTrip, medians).
 func (r *Responder) parse(s string) (specifier.Specifier, error) {
 	if len(s) == 0 {
 		return specifier.Parse(s)
