@@ -8,19 +8,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// read is a Reader method as the tests call it: it returns what it read
+// and whether it read it.
+type read func(r *Reader) (any, bool)
+
+var (
+	readNil read = func(r *Reader) (any, bool) { return nil, r.Nil() }
+	readStr read = func(r *Reader) (any, bool) {
+		b, ok := r.Str()
+		return string(b), ok
+	}
+	readInt       read = func(r *Reader) (any, bool) { return r.Int() }
+	readMapHeader read = func(r *Reader) (any, bool) { return r.MapHeader() }
+	readValue     read = func(r *Reader) (any, bool) {
+		v, err := r.Value()
+		return v, err == nil
+	}
+)
+
 // TestReaderItems checks each Reader method on the items it reads and on
 // those it leaves: a refused item leaves the Reader where it was.
 func TestReaderItems(t *testing.T) {
-	type read func(r *Reader) (any, bool)
-	var (
-		isNil read = func(r *Reader) (any, bool) { return nil, r.Nil() }
-		str   read = func(r *Reader) (any, bool) {
-			b, ok := r.Str()
-			return string(b), ok
-		}
-		integer read = func(r *Reader) (any, bool) { return r.Int() }
-		mapHdr  read = func(r *Reader) (any, bool) { return r.MapHeader() }
-	)
+	isNil, str, integer, mapHdr := readNil, readStr, readInt, readMapHeader
 	tests := []struct {
 		name string
 		read read
