@@ -73,12 +73,12 @@ func maybeID(name string) bool {
 // peerOf is the ID ch is registered under, remembering the last channel
 // asked about: records come in runs from one channel.
 func (r *Responder) peerOf(ch Channel) (string, bool) {
-	if r.lastCh != nil && ch == r.lastCh {
-		return r.lastPeer, true
+	if id, ok := r.lastPeer.get(ch); ok {
+		return id, true
 	}
 	id, ok := r.ids[ch]
 	if ok {
-		r.lastCh, r.lastPeer = ch, id
+		r.lastPeer.remember(ch, id)
 	}
 	return id, ok
 }

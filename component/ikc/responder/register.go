@@ -158,7 +158,7 @@ func (r *Responder) Unregister(ch Channel) {
 		delete(r.channels, id)
 		r.routesChanged()
 		delete(r.ids, ch)
-		r.lastCh = nil
+		r.lastPeer.forget()
 		for _, a := range r.aliases[id] {
 			delete(r.kernels, a)
 		}
@@ -238,8 +238,8 @@ type pendingList struct {
 // none; the last one found is remembered, as calls and their answers come
 // in runs on one channel.
 func (r *Responder) pendingOf(ch Channel, make bool) *pendingList {
-	if r.pendCh != nil && ch == r.pendCh {
-		return r.pendList
+	if pl, ok := r.lastPending.get(ch); ok {
+		return pl
 	}
 	pl := r.pending[ch]
 	if pl == nil {
@@ -249,7 +249,7 @@ func (r *Responder) pendingOf(ch Channel, make bool) *pendingList {
 		pl = &pendingList{}
 		r.pending[ch] = pl
 	}
-	r.pendCh, r.pendList = ch, pl
+	r.lastPending.remember(ch, pl)
 	return pl
 }
 
@@ -312,7 +312,7 @@ func (r *Responder) failPending(ch Channel, id string) {
 		list = pl.calls
 	}
 	delete(r.pending, ch)
-	r.pendCh, r.pendList = nil, nil
+	r.lastPending.forget()
 	for _, p := range list {
 		r.disarmCallTimer(p)
 		r.revoke(p.rsvp.Session, p.rsvp.State)

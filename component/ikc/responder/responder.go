@@ -65,19 +65,18 @@ type Responder struct {
 	outs      []*outMsg                  // free outgoing messages (out.go)
 	pubNames  []string                   // published names with states, sorted, unless pubDirty
 	pubDirty  bool
-	spareRSVP map[string]int // an emptied rsvp permission map, for reuse
-	pendCh    Channel        // the channel pendingOf found last, with its list
-	pendList  *pendingList
-	lastCh    Channel // the channel peerOf found last, with its ID
-	lastPeer  string
-	routeName string // the kernel name route resolved last, to routeCh
-	routeCh   Channel
+	spareRSVP map[string]int      // an emptied rsvp permission map, for reuse
 	ownAlias  bool                // the session holds the alias IKC (until shutdown)
 	specs     [specSlots]specSlot // specifiers parsed last (names.go)
 	curPeer   string              // peer of the request being handled
 	nreceipt  int
 	shut      bool
 	log       *log.Logger
+
+	// The last look-ups, as runs of records repeat them (memo.go).
+	lastPending memo[Channel, *pendingList] // pendingOf's last channel and its list
+	lastPeer    memo[Channel, string]       // peerOf's last channel and its ID
+	lastRoute   memo[string, Channel]       // route's last kernel name and its channel
 }
 
 var (

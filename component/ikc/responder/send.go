@@ -86,12 +86,12 @@ func (r *Responder) route(name string, chans []Channel) []Channel {
 		}
 		return chans
 	}
-	if r.routeCh != nil && name == r.routeName {
-		return append(chans, r.routeCh)
+	if ch, ok := r.lastRoute.get(name); ok {
+		return append(chans, ch)
 	}
 	if id, ok := r.resolveKernel(name); ok {
 		ch := r.channels[id]
-		r.routeName, r.routeCh = name, ch
+		r.lastRoute.remember(name, ch)
 		return append(chans, ch)
 	}
 	return chans
@@ -99,7 +99,7 @@ func (r *Responder) route(name string, chans []Channel) []Channel {
 
 // routesChanged forgets the route remembered for the last kernel name;
 // every change to the channels or the kernel aliases calls it.
-func (r *Responder) routesChanged() { r.routeName, r.routeCh = "", nil }
+func (r *Responder) routesChanged() { r.lastRoute.forget() }
 
 // resolveKernel maps a kernel name or alias to its registered ID.
 func (r *Responder) resolveKernel(name string) (string, bool) {

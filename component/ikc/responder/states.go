@@ -352,9 +352,9 @@ func (r *Responder) shutdown(k *kernel.Kernel) {
 	// finds nothing left to report, as in Perl once the alias is gone.
 	r.channels, r.ids, r.kernels, r.aliases = map[string]Channel{}, map[Channel]string{}, map[string]string{}, map[string][]string{}
 	r.routesChanged()
-	r.lastCh = nil
+	r.lastPeer.forget()
 	r.starting, r.receipts, r.pending = map[Channel]bool{}, map[string]*receipt{}, map[Channel]*pendingList{}
-	r.pendCh, r.pendList = nil, nil
+	r.lastPending.forget()
 	r.local, r.defKernel = nil, ""
 	for _, ch := range chans {
 		if _, local := ch.(*localChannel); !local {
