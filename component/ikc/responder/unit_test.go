@@ -133,6 +133,63 @@ func TestRawMessageAndAnyKernel(t *testing.T) {
 	})
 }
 
+// TestPost2AndRawMessageSendAsARG1 checks whose published alias is the
+// from of a record sent by IKC/post2 or IKC/raw_message: the session ARG1
+// names, or SENDER when it names none.
+func TestPost2AndRawMessageSendAsARG1(t *testing.T) {
+	srv, cli, _, cc := pair(t, codecs[0])
+	echoServer(srv)
+	var from string // the from of the last record cc sent, on cli's loop
+	cc.drop = func(m *message.Message) bool {
+		from = "none"
+		if m.From != nil {
+			from = m.From.Session
+		}
+		return false
+	}
+	cli.session("other", nil)
+	cli.do(func(e *kernel.Event) {
+		e.Kernel.AliasSet("runner")
+		cli.r.Publish("runner", "x")
+		cli.r.Publish("other", "y")
+	})
+	for _, tc := range []struct {
+		name string
+		send func(k *kernel.Kernel, as any) (any, error)
+		as   any
+		want string
+	}{
+		{"post2 sends as SENDER when ARG1 names no session", post2, nil, "runner"},
+		{"post2 sends as the session ARG1 names", post2, "other", "other"},
+		{"raw_message sends as SENDER when ARG1 names no session", rawMessage, nil, "runner"},
+		{"raw_message sends as the session ARG1 names", rawMessage, "other", "other"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cli.do(func(e *kernel.Event) {
+				from = ""
+				if n, err := tc.send(e.Kernel, tc.as); n != 1 || err != nil {
+					t.Errorf("sent to %v kernels, %v; want 1", n, err)
+				}
+				if from != tc.want {
+					t.Errorf("from = %q, want %q", from, tc.want)
+				}
+			})
+			srv.rec.expect(t, "echo hi")
+		})
+	}
+}
+
+// post2 calls IKC/post2 to echo "hi" as the session as names.
+func post2(k *kernel.Kernel, as any) (any, error) {
+	return k.Call(Alias, "post2", "poe://Server/echo/echo", as, "hi")
+}
+
+// rawMessage calls IKC/raw_message with a post of "hi" to echo, sent as
+// the session as names.
+func rawMessage(k *kernel.Kernel, as any) (any, error) {
+	return k.Call(Alias, "raw_message", message.Post("poe://Server/echo/echo", "hi", nil), as)
+}
+
 func TestDefaultKernel(t *testing.T) {
 	c := codecs[1]
 	cli := newSide(t, "Client")
