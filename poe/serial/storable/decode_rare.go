@@ -160,20 +160,9 @@ func (d *decoder) blessed(cls string) (any, kind, error) {
 
 // vstring skips a vstring's magic and reads the scalar it belongs to.
 func (d *decoder) vstring(op byte, at int) (any, kind, error) {
-	var n int
-	var err error
-	if op == sxVString {
-		n, err = d.byte1(op)
-	} else {
-		n, err = d.len4(op)
-	}
-	if err != nil {
+	if _, err := d.lenText(at, op, op != sxVString); err != nil {
 		return nil, 0, err
 	}
-	if n > len(d.data)-d.pos {
-		return nil, 0, d.claims(at, op, n)
-	}
-	d.pos += n
 	return d.item()
 }
 
@@ -184,27 +173,35 @@ func (d *decoder) regexp(at int) (any, kind, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	pat, err := d.lenText(at, op, opf&1 != 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	flags, err := d.lenText(at, op, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	return d.scalar("(?^"+flags+":"+pat+")", at, op)
+}
+
+// lenText reads a length, of four octets when wide and of one otherwise,
+// and returns that many octets after it, once it has checked the image
+// holds them.
+func (d *decoder) lenText(at int, op byte, wide bool) (string, error) {
 	var n int
-	if opf&1 != 0 {
+	var err error
+	if wide {
 		n, err = d.len4(op)
 	} else {
 		n, err = d.byte1(op)
 	}
 	if err != nil {
-		return nil, 0, err
+		return "", err
 	}
 	if n > len(d.data)-d.pos {
-		return nil, 0, d.claims(at, op, n)
+		return "", d.claims(at, op, n)
 	}
-	pat := d.text(n)
-	if n, err = d.byte1(op); err != nil {
-		return nil, 0, err
-	}
-	if n > len(d.data)-d.pos {
-		return nil, 0, d.claims(at, op, n)
-	}
-	flags := d.text(n)
-	return d.scalar("(?^"+flags+":"+pat+")", at, op)
+	return d.text(n), nil
 }
 
 func (d *decoder) lobject(at int) (any, kind, error) {
