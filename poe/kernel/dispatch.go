@@ -145,7 +145,7 @@ func (k *Kernel) State(name string, h Handler) error {
 }
 
 func (s *Session) setState(name string, h Handler) {
-	s.lastEntry = nil
+	s.lastEntry, s.recent = nil, [len(s.recent)]*stateEntry{}
 	if h == nil {
 		delete(s.table, name)
 		return
@@ -460,8 +460,8 @@ func (s *Session) lastState(state string) *stateEntry {
 }
 
 // deliverLookup is deliver when state is not, by identity, the session's
-// last one: it compares the names' octets, then looks the state up in the
-// session's table.
+// last one: it tries the few states dispatched before it, then the
+// session's table, and makes the state found the last one.
 func (k *Kernel) deliverLookup(s *Session, state string, e *Event, direct bool) any {
 	entry := s.lastEntry
 	if entry == nil || entry.name != state {
@@ -469,13 +469,33 @@ func (k *Kernel) deliverLookup(s *Session, state string, e *Event, direct bool) 
 			e.reset()
 			return nil
 		}
-		entry = s.table[state]
-		s.lastEntry = entry
+		entry = s.recentState(state)
 		if entry == nil {
 			return k.deliverDefault(s, state, e, direct)
 		}
 	}
 	return k.invoke(entry, state, e, direct)
+}
+
+// recentState finds state among the states the session dispatched
+// lately, else in its table, and makes it the last one. A session that
+// owns a wheel goes round a few states per record (the wheel's select,
+// the input event, the flush), and they hit here without hashing.
+func (s *Session) recentState(state string) *stateEntry {
+	prev := s.lastEntry
+	for i, r := range s.recent {
+		if r != nil && sameString(r.name, state) {
+			s.recent[i], s.lastEntry = prev, r
+			return r
+		}
+	}
+	entry := s.table[state]
+	if entry == nil {
+		return nil
+	}
+	copy(s.recent[1:], s.recent[:len(s.recent)-1])
+	s.recent[0], s.lastEntry = prev, entry
+	return entry
 }
 
 // deliverDefault redirects an event to _default with POE's ARG layout:

@@ -33,7 +33,8 @@ type Session struct {
 	id         int
 	k          *Kernel
 	table      map[string]*stateEntry
-	lastEntry  *stateEntry // the state dispatched last: most events repeat it
+	lastEntry  *stateEntry    // the state dispatched last: most events repeat it
+	recent     [3]*stateEntry // states dispatched before lastEntry, latest first
 	kernelSelf bool
 	parent     *Session
 	children   []*Session
