@@ -518,13 +518,13 @@ func (k *Kernel) deliverDefault(s *Session, state string, e *Event, direct bool)
 
 // invoke runs one handler with the active session switched to its session.
 func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) any {
+	if k.inHandler == 0 && k.loopG.Load() == 0 {
+		return k.invokeClaimed(entry, event, e, direct)
+	}
 	s := entry.s
 	e.Session, e.Heap, e.State = s, s.Heap, entry.name // e.Kernel is set by frame
 	if s.trace {
 		k.logf("dispatching %q to %s from %s", event, s, e.Sender)
-	}
-	if k.inHandler == 0 && k.loopG.Load() == 0 {
-		return k.invokeClaimed(entry, event, e, direct)
 	}
 	d := k.depth
 	k.depth++
@@ -549,7 +549,8 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 
 // invokeClaimed is invoke for a handler run outside Run (a _start inside
 // Create before Run, a Call from set-up code): it makes its goroutine the
-// loop's for the handler's duration, so that its posts are the loop's own.
+// loop's for the handler's duration, so that its posts are the loop's
+// own, and runs invoke again, which then takes its usual path.
 func (k *Kernel) invokeClaimed(entry *stateEntry, event string, e *Event, direct bool) any {
 	k.loopG.Store(getg())
 	defer k.loopG.Store(0)
