@@ -391,10 +391,9 @@ func (k *Kernel) quietStep() bool {
 }
 
 // eventFrame takes the event it off the queue's counts (its caller calls
-// settle after the handler) and fills the
-// frame of its dispatch from it, so that the item itself (a ring slot, a
-// timer) can be freed before the handler runs without a copy of the whole
-// item.
+// settle after the handler) and fills the frame of its dispatch from it,
+// so that the item itself (a ring slot, a timer) can be freed before the
+// handler runs without a copy of the whole item.
 func (k *Kernel) eventFrame(it *qitem) *Event {
 	k.uncountQuiet(it)
 	e := k.frame()
@@ -620,11 +619,11 @@ func (k *Kernel) resolve(dest any) *Session {
 	return k.resolveAny(dest)
 }
 
-// resolveAny is resolve for every other destination.
+// resolveAny is resolve for every other destination. A session of this
+// kernel that resolve let through is its own session or one not live.
 func (k *Kernel) resolveAny(dest any) *Session {
 	if s, ok := dest.(*Session); ok && s != nil && s.k == k {
-		// On the loop a live session is known without the table.
-		if s.kernelSelf || (s.started && !s.stopped) {
+		if s.kernelSelf {
 			return s
 		}
 		return nil
