@@ -479,11 +479,14 @@ func (k *Kernel) deliverLookup(s *Session, state string, e *Event, direct bool) 
 // recentState finds state among the states the session dispatched
 // lately, else in its table, and makes it the last one. A session that
 // owns a wheel goes round a few states per record (the wheel's select,
-// the input event, the flush), and they hit here without hashing.
+// the input event, the flush), and they hit here without hashing. Names
+// are compared by value, so that a name spelt by another string (one
+// decoded from a message) hits too and is never remembered twice; the
+// same string is told first, without a call.
 func (s *Session) recentState(state string) *stateEntry {
 	prev := s.lastEntry
 	for i, r := range s.recent {
-		if r != nil && sameString(r.name, state) {
+		if r != nil && (sameString(r.name, state) || r.name == state) {
 			s.recent[i], s.lastEntry = prev, r
 			return r
 		}

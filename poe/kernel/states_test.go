@@ -55,3 +55,31 @@ func TestStateLookupRecent(t *testing.T) {
 		t.Errorf("dispatched %v, want %v", got, want)
 	}
 }
+
+// TestStateLookupRecentByValue checks that a state name spelt by another
+// string than the table's (as names decoded from messages are) is found
+// among the recent states, not remembered a second time.
+func TestStateLookupRecentByValue(t *testing.T) {
+	k := MustNew()
+	defer k.Close()
+	var s *Session
+	left := 8
+	h := func(e *Event) any {
+		if left--; left > 0 {
+			// a, b, a, b, ... each time a fresh copy of the name.
+			e.Kernel.Yield(strings.Clone(map[string]string{"a": "b", "b": "a"}[e.State]))
+		}
+		return nil
+	}
+	s = k.Create(Session{States: States{"_start": func(e *Event) any { e.Kernel.Yield("a"); return nil }, "a": h, "b": h}})
+	if err := k.Run(); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[*stateEntry]bool{}
+	for _, r := range append([]*stateEntry{s.lastEntry}, s.recent[:]...) {
+		if r != nil && seen[r] {
+			t.Errorf("state %q remembered twice: last %v, recent %v", r.name, s.lastEntry.name, s.recent)
+		}
+		seen[r] = true
+	}
+}
