@@ -32,10 +32,14 @@ var (
 	StringType = TypeWord("")
 	Int64Type  = TypeWord(int64(0))
 	SliceType  = TypeWord([]any(nil))
+	BytesType  = TypeWord([]byte(nil))
 )
 
-// StringSize is the size of a string header.
-const StringSize = int(unsafe.Sizeof(""))
+// Sizes of the headers StringCopy and BytesCopy put before the octets.
+const (
+	StringSize = int(unsafe.Sizeof(""))
+	SliceSize  = int(unsafe.Sizeof([]byte(nil)))
+)
 
 // StringCopy returns a copy of b as a string in an interface, with one
 // allocation where string(b) and its boxing make two: a block of plain
@@ -72,17 +76,11 @@ func block(b []byte, h int) unsafe.Pointer {
 	return unsafe.Pointer(unsafe.SliceData(blk))
 }
 
-// BytesType is the type word of []byte.
-var BytesType = TypeWord([]byte(nil))
-
-// SliceSize is the size of a slice header.
-const SliceSize = int(unsafe.Sizeof([]byte(nil)))
-
 // BytesCopy returns a copy of b in an interface, with one allocation
 // where the copy and its boxing make two: as StringCopy, the slice header
-// first and the octets after it (up to SmallCopy octets). The slice's capacity is its length, so
-// an append by its holder moves it elsewhere instead of running past the
-// block.
+// first and the octets after it (up to SmallCopy octets). The slice's
+// capacity is its length, so an append by its holder moves it elsewhere
+// instead of running past the block.
 func BytesCopy(b []byte) any {
 	if len(b) == 0 {
 		return []byte{} // empty, not nil, as a copy of an empty block is
