@@ -82,7 +82,14 @@ func TestRawReadWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(fds[0])
+	open := fds // closed ends become -1, so that cleanup closes each once
+	t.Cleanup(func() {
+		for _, fd := range open {
+			if fd >= 0 {
+				unix.Close(fd)
+			}
+		}
+	})
 	for _, fd := range fds {
 		if err := unix.SetNonblock(fd, true); err != nil {
 			t.Fatal(err)
@@ -104,6 +111,7 @@ func TestRawReadWrite(t *testing.T) {
 		t.Fatalf("Get = %q, %v", data, err)
 	}
 	unix.Close(fds[0])
+	open[0] = -1
 	if data, err := r.Get(fds[1]); data != nil || err == nil || err.Error() != "EOF" {
 		t.Fatalf("Get after the peer closed = %q, %v; want EOF", data, err)
 	}
@@ -111,5 +119,4 @@ func TestRawReadWrite(t *testing.T) {
 	if _, err := w.Flush(fds[1]); err == nil {
 		t.Fatal("Flush to a closed peer succeeded")
 	}
-	unix.Close(fds[1])
 }
