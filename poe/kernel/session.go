@@ -45,8 +45,7 @@ type Session struct {
 	handles    int // watched file handles
 	pids       int // child processes watched with SigChild
 	stopped    bool
-	started    bool
-	live       *Kernel // k from its start until it stops, else nil: started && !stopped in one load
+	live       *Kernel // k from its start (before _start) until it stops, else nil
 	gcMarked   bool
 	trace      bool
 }
@@ -68,7 +67,7 @@ func (s *Session) Parent() *Session { return s.parent }
 func (s *Session) Children() []*Session { return append([]*Session(nil), s.children...) }
 
 // Alive reports whether the session has not been stopped yet.
-func (s *Session) Alive() bool { return !s.stopped && (s.started || s.kernelSelf) }
+func (s *Session) Alive() bool { return s.live != nil || (s.kernelSelf && !s.stopped) }
 
 // String is the session's loggable name: its first alias, else its ID.
 func (s *Session) String() string {
@@ -112,7 +111,6 @@ func (k *Kernel) Create(spec Session) *Session {
 	k.sessions[s.id] = s
 	k.mu.Unlock()
 	parent.children = append(parent.children, s)
-	s.started = true
 	s.live = k
 
 	ret := k.dispatch(s, parent, "_start", spec.Args, "", "", 0, false)
