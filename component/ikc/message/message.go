@@ -140,8 +140,9 @@ func truth(v any) (bool, error) {
 	return perlTrue(s), nil
 }
 
-// perlTrue is Perl's truth of a string: "" and "0" are false.
-func perlTrue(s string) bool { return s != "" && s != "0" }
+// perlTrue is Perl's truth of a string: "" and "0" are false. It takes
+// the string's bytes too, which it compares without converting them.
+func perlTrue[T string | []byte](s T) bool { return len(s) != 0 && string(s) != "0" }
 
 // dropped says whether a record's key is one IKC drops on receipt
 // (errors_to and call); other keys it does not know are kept in Extra.

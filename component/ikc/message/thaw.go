@@ -124,7 +124,7 @@ func (d *Decoder) record(data []byte) *Message {
 					return nil
 				}
 				m.Want = WantScalar
-				if truthy(s) {
+				if perlTrue(s) {
 					m.Want = WantList
 				}
 			}
@@ -133,7 +133,7 @@ func (d *Decoder) record(data []byte) *Message {
 			if i, ok := r.Int(); ok {
 				m.IsError = i != 0
 			} else if s, ok := r.Str(); ok {
-				m.IsError = truthy(s)
+				m.IsError = perlTrue(s)
 			} else if !r.Nil() {
 				return nil
 			}
@@ -235,6 +235,3 @@ func (d *Decoder) name(b []byte) string {
 	*slot = string(b)
 	return *slot
 }
-
-// truthy is Perl's truth of a string: "" and "0" are false.
-func truthy(b []byte) bool { return perlTrue(string(b)) }
