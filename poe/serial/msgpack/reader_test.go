@@ -60,6 +60,7 @@ func TestReaderItems(t *testing.T) {
 		{"a map 16", mapHdr, "de0001a161c0", 1, true},
 		{"a map 32", mapHdr, "df00000001a161c0", 1, true},
 		{"a map claiming too many pairs", mapHdr, "de0009a161c0", 0, false},
+		{"a fixmap claiming too many pairs", mapHdr, "82a161c0", 0, false},
 		{"not a map", mapHdr, "90", 0, false},
 	}
 	for _, tc := range tests {
@@ -81,35 +82,34 @@ func TestReaderItems(t *testing.T) {
 }
 
 // TestReaderLimits checks that the Reader refuses what Thaw refuses for
-// its limits: too many items, too deep.
+// its limits, too many items or too deep, and at the item where Thaw
+// does. Each kind of read meets the item limit in turn.
 func TestReaderLimits(t *testing.T) {
-	data, err := hex.DecodeString("81a16181a162c0") // {a: {b: nil}}
+	data, err := hex.DecodeString("82a16181a162c0a16301") // {a: {b: nil}, c: 1}
 	require.NoError(t, err)
-	read := func(s *Serializer) bool {
-		r := s.NewReader(data)
-		if _, ok := r.MapHeader(); !ok {
-			return false
-		}
-		if _, ok := r.Str(); !ok {
-			return false
-		}
-		if _, ok := r.MapHeader(); !ok {
-			return false
-		}
-		if _, ok := r.Str(); !ok {
-			return false
-		}
-		if !r.Nil() {
-			return false
-		}
-		r.EndMap()
-		r.EndMap()
-		return r.Done()
-	}
-	for _, o := range []Options{{}, {MaxDepth: 1}, {MaxDepth: 2}, {MaxItems: 4}, {MaxItems: 5}} {
+	// The reads that take the value apart, nil standing for EndMap.
+	steps := []read{readMapHeader, readStr, readMapHeader, readStr, readNil, nil, readStr, readInt, nil}
+	for _, o := range []Options{{}, {MaxDepth: 1}, {MaxDepth: 2}, {MaxItems: 1}, {MaxItems: 2}, {MaxItems: 3}, {MaxItems: 4}, {MaxItems: 5}, {MaxItems: 6}, {MaxItems: 7}} {
 		s := New(o)
+		r := s.NewReader(data)
+		refused := -1 // the offset of the item the Reader refused
+		for _, step := range steps {
+			if step == nil {
+				r.EndMap()
+			} else if _, ok := step(&r); !ok {
+				refused = r.d.pos
+				break
+			}
+		}
 		_, thawErr := s.Thaw(data)
-		assert.Equal(t, thawErr == nil, read(s), "options %+v: Thaw says %v", o, thawErr)
+		if thawErr == nil {
+			assert.Equal(t, -1, refused, "options %+v: the Reader refused where Thaw does not", o)
+			assert.True(t, r.Done(), "options %+v: the reads left bytes", o)
+			continue
+		}
+		var e *Error
+		require.ErrorAs(t, thawErr, &e)
+		assert.Equal(t, e.Offset, refused, "options %+v: Thaw says %v", o, thawErr)
 	}
 }
 
