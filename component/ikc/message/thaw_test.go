@@ -74,14 +74,12 @@ func withoutNaN(m Message) Message {
 	return m
 }
 
+// noNaN returns v with every NaN in it replaced by nanMark. Thaw returns
+// every float as a float64.
 func noNaN(v any) any {
 	switch x := v.(type) {
 	case float64:
 		if math.IsNaN(x) {
-			return nanMark{}
-		}
-	case float32:
-		if math.IsNaN(float64(x)) {
 			return nanMark{}
 		}
 	case []any:
