@@ -46,9 +46,10 @@ func (r *Responder) putOut(o *outMsg) {
 }
 
 // set makes o a copy of m whose addresses are o's own, with from as its
-// from when hasFrom.
+// from when hasFrom and none otherwise.
 func (o *outMsg) set(m *message.Message, from message.Address, hasFrom bool) {
-	o.m = message.Message{Event: m.Event, Params: m.Params, Want: m.Want, IsError: m.IsError, Extra: m.Extra}
+	o.m = *m
+	o.m.From = nil
 	if m.EventAddr != nil {
 		o.event = *m.EventAddr
 		o.m.EventAddr = &o.event
