@@ -3,8 +3,10 @@ package storable
 import (
 	"bytes"
 	"encoding/hex"
+	"math"
 	"os"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/poe-go/poe/poe/serial"
@@ -49,13 +51,20 @@ func FuzzThaw(f *testing.F) {
 
 // modelEqual compares two thawed values, following shared and cyclic
 // containers once, and treats a Perl boolean as the string Perl 5.36
-// freezes it to.
+// freezes it to and a double from a native-order image as the scalar
+// network order carries for it.
 func modelEqual(a, b any, seen map[[2]uintptr]bool) bool {
 	if x, ok := a.(bool); ok {
 		a = map[bool]string{true: "1", false: ""}[x]
 	}
 	if x, ok := b.(bool); ok {
 		b = map[bool]string{true: "1", false: ""}[x]
+	}
+	if x, ok := a.(float64); ok {
+		a = netNumber(x)
+	}
+	if x, ok := b.(float64); ok {
+		b = netNumber(x)
 	}
 	switch x := a.(type) {
 	case map[string]any:
@@ -109,6 +118,19 @@ func modelEqual(a, b any, seen map[[2]uintptr]bool) bool {
 		return modelEqual(x.Value, y.Value, seen)
 	}
 	return a == b
+}
+
+// netNumber is what nfreeze writes for a double: an integer when it is
+// integral and below 2**53, else its "%.15g" string, infinities and NaN
+// as Perl prints them.
+func netNumber(f float64) any {
+	switch {
+	case f == math.Trunc(f) && math.Abs(f) < 1<<53:
+		return int64(f)
+	case math.IsInf(f, 1):
+		return "Inf"
+	}
+	return strconv.FormatFloat(f, 'g', 15, 64) // "-Inf" and "NaN" as Perl has them
 }
 
 // TestFuzzCorpusIsCommitted keeps the seed corpus in testdata/fuzz.
