@@ -179,3 +179,42 @@ func TestParseRemembers(t *testing.T) {
 		}
 	}
 }
+
+// TestUnregisterForgetsTheLastLookUps checks that the look-ups remembered
+// for the channel last used do not outlive its registration: a record it
+// hands in afterwards is dropped, and registered again, its calls are
+// pending on it.
+func TestUnregisterForgetsTheLastLookUps(t *testing.T) {
+	s := newSide(t, "K")
+	ran := 0
+	s.session("sink", kernel.States{"count": func(*kernel.Event) any { ran++; return nil }})
+	ch := &keepingChannel{}
+	rec := message.Post("poe://K/sink/count", int64(1), nil)
+	call := func() {
+		if err := s.r.Call("poe://Peer/s/c", "x", "poe:/runner/answer"); err != nil {
+			t.Error(err)
+		}
+	}
+	s.do(func(e *kernel.Event) {
+		ch.s = e.Session
+		s.r.Publish("sink", "count")
+		s.r.RegisterChannel(ch)
+		if !s.r.Register(ch, "Peer", nil, nil) {
+			t.Error("register failed")
+		}
+		s.r.Request(ch, &rec)
+		call()
+		s.r.Unregister(ch)
+		s.r.Request(ch, &rec)
+		if ran != 1 {
+			t.Errorf("the handler ran %d times, want once: a record after Unregister was handled", ran)
+		}
+		if !s.r.Register(ch, "Peer", nil, nil) {
+			t.Error("register again failed")
+		}
+		call()
+		if n := s.r.pendingCalls(); n != 1 {
+			t.Errorf("%d calls pending after registering again, want 1", n)
+		}
+	})
+}
