@@ -43,12 +43,14 @@ func (c *loopChannel) SendsSynchronously() {}
 // benchLoop runs body b.N times inside a handler of a kernel whose
 // responder has a loopChannel registered as "Peer" and a session "sink"
 // publishing "count" and "echo", from a session "client" publishing
-// "answer".
-func benchLoop(b *testing.B, body func(r *Responder)) {
+// "answer". The first error body returns ends the loop and fails b once
+// the kernel's goroutine is done with it.
+func benchLoop(b *testing.B, body func(r *Responder) error) {
 	k := kernel.MustNew(kernel.WithName("Bench"))
 	defer k.Close()
 	done := make(chan struct{})
 	count := 0
+	var err error
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			r := Spawn(e.Kernel, WithLogger(log.New(io.Discard, "", 0)))
@@ -74,7 +76,9 @@ func benchLoop(b *testing.B, body func(r *Responder)) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				body(r)
+				if err = body(r); err != nil {
+					break
+				}
 			}
 			b.StopTimer()
 			r.Shutdown()
@@ -86,6 +90,9 @@ func benchLoop(b *testing.B, body func(r *Responder)) {
 	}})
 	go k.Run()
 	<-done
+	if err != nil {
+		b.Fatal(err)
+	}
 	if count < b.N {
 		b.Fatalf("%d of %d delivered", count, b.N)
 	}
@@ -94,19 +101,16 @@ func benchLoop(b *testing.B, body func(r *Responder)) {
 // BenchmarkPostRoundTrip measures one IKC post from a published session:
 // sending it, freezing and thawing it, and handling it as a request.
 func BenchmarkPostRoundTrip(b *testing.B) {
-	benchLoop(b, func(r *Responder) {
-		if _, err := r.Post("poe://Peer/sink/count", int64(70000)); err != nil {
-			b.Fatal(err)
-		}
+	benchLoop(b, func(r *Responder) error {
+		_, err := r.Post("poe://Peer/sink/count", int64(70000))
+		return err
 	})
 }
 
 // BenchmarkCallRoundTrip measures one IKC call with its rsvp: the call,
 // the request, the response and its delivery to the rsvp state.
 func BenchmarkCallRoundTrip(b *testing.B) {
-	benchLoop(b, func(r *Responder) {
-		if err := r.Call("poe://Peer/sink/echo", int64(70000), "poe:answer"); err != nil {
-			b.Fatal(err)
-		}
+	benchLoop(b, func(r *Responder) error {
+		return r.Call("poe://Peer/sink/echo", int64(70000), "poe:answer")
 	})
 }
