@@ -160,9 +160,11 @@ func (d *decoder) blessed(cls string) (any, kind, error) {
 
 // vstring skips a vstring's magic and reads the scalar it belongs to.
 func (d *decoder) vstring(op byte, at int) (any, kind, error) {
-	if _, err := d.lenText(at, op, op != sxVString); err != nil {
+	n, err := d.lenOf(at, op, op != sxVString)
+	if err != nil {
 		return nil, 0, err
 	}
+	d.pos += n // the magic is not kept: no copy of it
 	return d.item()
 }
 
@@ -188,6 +190,16 @@ func (d *decoder) regexp(at int) (any, kind, error) {
 // and returns that many octets after it, once it has checked the image
 // holds them.
 func (d *decoder) lenText(at int, op byte, wide bool) (string, error) {
+	n, err := d.lenOf(at, op, wide)
+	if err != nil {
+		return "", err
+	}
+	return d.text(n), nil
+}
+
+// lenOf reads a length, of four octets when wide and of one otherwise,
+// and checks that the image holds that many octets after it.
+func (d *decoder) lenOf(at int, op byte, wide bool) (int, error) {
 	var n int
 	var err error
 	if wide {
@@ -196,12 +208,12 @@ func (d *decoder) lenText(at int, op byte, wide bool) (string, error) {
 		n, err = d.byte1(op)
 	}
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	if n > len(d.data)-d.pos {
-		return "", d.claims(at, op, n)
+		return 0, d.claims(at, op, n)
 	}
-	return d.text(n), nil
+	return n, nil
 }
 
 func (d *decoder) lobject(at int) (any, kind, error) {
