@@ -60,12 +60,7 @@ func modelEqual(a, b any, seen map[[2]uintptr]bool) bool {
 	if x, ok := b.(bool); ok {
 		b = map[bool]string{true: "1", false: ""}[x]
 	}
-	if x, ok := a.(float64); ok {
-		a = netNumber(x)
-	}
-	if x, ok := b.(float64); ok {
-		b = netNumber(x)
-	}
+	a, b = netNumber(a), netNumber(b)
 	switch x := a.(type) {
 	case map[string]any:
 		y, ok := b.(map[string]any)
@@ -120,17 +115,27 @@ func modelEqual(a, b any, seen map[[2]uintptr]bool) bool {
 	return a == b
 }
 
-// netNumber is what nfreeze writes for a double: an integer when it is
-// integral and below 2**53, else its "%.15g" string, infinities and NaN
-// as Perl prints them.
-func netNumber(f float64) any {
-	switch {
-	case f == math.Trunc(f) && math.Abs(f) < 1<<53:
-		return int64(f)
-	case math.IsInf(f, 1):
-		return "Inf"
+// netNumber is what a number thaws back as after nfreeze: a double that
+// is integral and below 2**53 becomes an integer, any other double its
+// "%.15g" string (infinities and NaN as Perl prints them), and an integer
+// outside 32 bits its decimal string, since network order has no wider
+// integer. Anything else is returned as it is.
+func netNumber(v any) any {
+	switch x := v.(type) {
+	case float64:
+		switch {
+		case x == math.Trunc(x) && math.Abs(x) < 1<<53:
+			return netNumber(int64(x))
+		case math.IsInf(x, 1):
+			return "Inf"
+		}
+		return strconv.FormatFloat(x, 'g', 15, 64) // "-Inf" and "NaN" as Perl has them
+	case int64:
+		if x < math.MinInt32 || x > math.MaxInt32 {
+			return strconv.FormatInt(x, 10)
+		}
 	}
-	return strconv.FormatFloat(f, 'g', 15, 64) // "-Inf" and "NaN" as Perl has them
+	return v
 }
 
 // TestFuzzCorpusIsCommitted keeps the seed corpus in testdata/fuzz.
