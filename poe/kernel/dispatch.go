@@ -542,7 +542,17 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 	prev, prevEv := k.cur, k.activeEv
 	k.cur = entry
 	k.activeEv = event
-	defer k.finish(e, d, prev, prevEv)
+	defer func() {
+		// Run by the defer itself, so that recover works here; a handler
+		// that returned has closed the frame, and this returns at once.
+		if k.depth != d {
+			var r any
+			if k.catchPanics {
+				r = recover()
+			}
+			k.unwind(e, r, prev, prevEv)
+		}
+	}()
 	ret := entry.h(e)
 	k.cur, k.activeEv = prev, prevEv
 	k.leave(e)
@@ -559,21 +569,14 @@ func (k *Kernel) invokeClaimed(entry *stateEntry, event string, e *Event, direct
 	return k.invoke(entry, event, e, direct)
 }
 
-// finish is invoke's deferred end of a dispatch whose handler did not
-// return: with WithCatchPanics, a panic of the handler becomes POE's DIE
-// signal (caught), and invoke returns nil, its result never having been
-// set; then the active session and event go back to the caller's. When
-// the handler returned, invoke has closed the frame itself and the depth
-// is back at d: finish then returns at once, without the cost of
-// recover.
-func (k *Kernel) finish(e *Event, d int, prev *stateEntry, prevEv string) {
-	if k.depth == d {
-		return
-	}
-	if k.catchPanics {
-		if r := recover(); r != nil {
-			k.caught(e, r, debug.Stack())
-		}
+// unwind ends a dispatch whose handler did not return (a panic or a
+// Goexit): with WithCatchPanics, the panic r, recovered by invoke's
+// deferred function, becomes POE's DIE signal (caught), and invoke
+// returns nil, its result never having been set; then the active session
+// and event go back to the caller's.
+func (k *Kernel) unwind(e *Event, r any, prev *stateEntry, prevEv string) {
+	if r != nil {
+		k.caught(e, r, debug.Stack())
 	}
 	k.cur = prev
 	k.activeEv = prevEv
