@@ -526,19 +526,14 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 	s := entry.s
 	e.Session, e.Heap, e.State = s, s.Heap, entry.name // e.Kernel is set by frame
 	if s.trace {
-		k.logf("dispatching %q to %s from %s", event, s, e.Sender)
+		k.traceDispatch(event, s, e.Sender)
+	}
+	if direct {
+		return k.invokeDirect(entry, e)
 	}
 	d := k.depth
 	k.depth++
 	k.inHandler++
-	if direct {
-		// A call to the active session itself opens no dispatch frame in
-		// POE: the active event, and so the CALLER_STATE of what the
-		// handler posts, stay the caller's; and a panic goes on to the
-		// caller's own dispatch, in the same session.
-		defer k.leave(e)
-		return entry.h(e)
-	}
 	prev, prevEv := k.cur, k.activeEv
 	k.cur = entry
 	k.activeEv = event
@@ -557,6 +552,27 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 	k.cur, k.activeEv = prev, prevEv
 	k.leave(e)
 	return ret
+}
+
+// invokeDirect is invoke for a call to the active session itself, which
+// opens no dispatch frame in POE: the active event, and so the
+// CALLER_STATE of what the handler posts, stay the caller's; and a panic
+// goes on to the caller's own dispatch, in the same session. It is out of
+// invoke's line so that invoke's frame stays small.
+//
+//go:noinline
+func (k *Kernel) invokeDirect(entry *stateEntry, e *Event) any {
+	k.depth++
+	k.inHandler++
+	defer k.leave(e)
+	return entry.h(e)
+}
+
+// traceDispatch logs a dispatch to a session traced with Session.Trace.
+//
+//go:noinline
+func (k *Kernel) traceDispatch(event string, s *Session, sender *Session) {
+	k.logf("dispatching %q to %s from %s", event, s, sender)
 }
 
 // invokeClaimed is invoke for a handler run outside Run (a _start inside
