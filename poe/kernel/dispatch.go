@@ -124,11 +124,37 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 		e.CallerFile, e.CallerLine = callerPos()
 	}
 	e.setArgs(args)
-	// deliver, written out: one call less on the hottest path.
-	if entry := s.lastState(state); entry != nil {
+	entry := s.lastState(state)
+	if entry == nil {
+		return k.deliverLookup(s, state, e, sender == s), nil
+	}
+	if sender == s || s.trace || k.inHandler == 0 {
 		return k.invoke(entry, state, e, sender == s), nil
 	}
-	return k.deliverLookup(s, state, e, sender == s), nil
+	// invoke, written out for the common call from a handler to another
+	// session's last state: one call less on the hottest path. The
+	// deferred function is invoke's; it must stay written out here too,
+	// since recover works only in the function the defer runs.
+	e.Session, e.Heap, e.State = s, s.Heap, entry.name
+	d := k.depth
+	k.depth++
+	k.inHandler++
+	prev, prevEv := k.cur, k.activeEv
+	k.cur = entry
+	k.activeEv = state
+	defer func() {
+		if k.depth != d {
+			var r any
+			if k.catchPanics {
+				r = recover()
+			}
+			k.unwind(e, r, prev, prevEv)
+		}
+	}()
+	ret := entry.h(e)
+	k.cur, k.activeEv = prev, prevEv
+	k.leave(e)
+	return ret, nil
 }
 
 // State is POE's state(): it adds, replaces (h non-nil) or removes (h nil)
@@ -433,10 +459,20 @@ func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerSt
 // names after its dispatch, since the next dispatch at its depth
 // overwrites them; scrubFrames drops them before the loop sleeps.
 func (k *Kernel) frame() *Event {
-	if k.depth == len(k.evpool) {
-		k.evpool = append(k.evpool, &Event{Kernel: k})
+	if d := k.depth; d < len(k.evpool) {
+		return k.evpool[d]
 	}
-	return k.evpool[k.depth]
+	return k.newFrame()
+}
+
+// newFrame is frame at a depth never reached before: out of line, so that
+// the allocation's registers and spills stay out of the hot callers.
+//
+//go:noinline
+func (k *Kernel) newFrame() *Event {
+	e := &Event{Kernel: k}
+	k.evpool = append(k.evpool, e)
+	return e
 }
 
 // deliver runs s's handler for state with the frame e (from frame), or

@@ -145,20 +145,46 @@ func callee(tr *trail) kernel.Session {
 }
 
 // TestTurnOff mirrors POE's t/10_units/07_exceptions/02_turn_off.t: with
-// WithCatchPanics(false) a panic leaves Run.
+// WithCatchPanics(false) a panic leaves Run, from a posted event and from
+// a call (the second call to a state, which takes Call's shortest path).
 func TestTurnOff(t *testing.T) {
-	k := newKernel(t, kernel.WithCatchPanics(false))
-	k.Create(kernel.Session{States: kernel.States{
-		"_start": func(e *kernel.Event) any { e.Kernel.Yield("death"); return nil },
-		"death":  func(e *kernel.Event) any { panic("uncaught") },
-	}})
-	var got any
-	func() {
-		defer func() { got = recover() }()
-		k.Run()
-	}()
-	if got != "uncaught" {
-		t.Errorf("recovered %v, want the handler's panic", got)
+	for _, tc := range []struct {
+		name string
+		run  func(e *kernel.Event)
+	}{
+		{"posted", func(e *kernel.Event) { e.Kernel.Yield("death") }},
+		{"called", func(e *kernel.Event) {
+			e.Kernel.Call("victim", "death")
+			e.Kernel.Call("victim", "death")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKernel(t, kernel.WithCatchPanics(false))
+			runs := 0
+			death := func(e *kernel.Event) any {
+				if runs++; runs == 1 && tc.name == "called" {
+					return nil
+				}
+				panic("uncaught")
+			}
+			k.Create(kernel.Session{States: kernel.States{
+				"_start": func(e *kernel.Event) any { return e.Kernel.AliasSet("victim") },
+				"death":  death,
+			}})
+			k.Create(kernel.Session{States: kernel.States{
+				"_start": func(e *kernel.Event) any { e.Kernel.Yield("go"); return nil },
+				"go":     func(e *kernel.Event) any { tc.run(e); return nil },
+				"death":  death,
+			}})
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				k.Run()
+			}()
+			if got != "uncaught" {
+				t.Errorf("recovered %v, want the handler's panic", got)
+			}
+		})
 	}
 }
 
@@ -174,7 +200,9 @@ func TestCallRestoresCaller(t *testing.T) {
 	caller = k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any { e.Kernel.Yield("go", "mine"); return nil },
 		"go": func(e *kernel.Event) any {
-			for _, state := range []string{"ok", "boom", "ok"} {
+			// A state called twice in a row takes Call's shortest path
+			// the second time, so each one is.
+			for _, state := range []string{"ok", "ok", "boom", "boom", "ok"} {
 				v, err := e.Kernel.Call("callee", state, 41)
 				tr.Add("%s: %v %v; active %v %q; arg %v", state, v, err,
 					e.Kernel.GetActiveSession() == caller, e.Kernel.GetActiveEvent(), e.Arg(0))
@@ -187,7 +215,10 @@ func TestCallRestoresCaller(t *testing.T) {
 	}
 	tr.Expect(t,
 		`ok: 42 <nil>; active true "go"; arg mine`,
+		`ok: 42 <nil>; active true "go"; arg mine`,
+		`boom: <nil> <nil>; active true "go"; arg mine`,
 		`boom: <nil> <nil>; active true "go"; arg mine`,
 		`ok: 42 <nil>; active true "go"; arg mine`,
+		"callee DIE in boom",
 		"callee DIE in boom")
 }
