@@ -21,6 +21,13 @@ func (s *Stream) GetOne() (any, bool, error) {
 	if s.in.len() == 0 {
 		return nil, false, nil
 	}
+	if b := s.in.bytes(); len(b) > box.SmallCopy {
+		// A large record is the buffer itself, handed over: the octets
+		// are copied once, into the buffer, not a second time out of it.
+		// The next GetOneStart makes a new buffer.
+		s.in = framing{}
+		return b[:len(b):len(b)], true, nil
+	}
 	rec := box.BytesCopy(s.in.bytes()) // header and octets in one allocation
 	s.in.reset()
 	return rec, true, nil

@@ -1,6 +1,9 @@
 package filters_test
 
 import (
+	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/poe-go/poe/poe/filter"
@@ -42,12 +45,48 @@ func TestStream(t *testing.T) {
 			t.Fatal("pending after get_one")
 		}
 	})
-	t.Run("a record is a copy the caller may keep", func(t *testing.T) {
-		f := filter.NewStream()
-		a := drain(t, f, []byte("first"))
-		drain(t, f, []byte("XXXXX"))
-		if string(a[0].([]byte)) != "first" {
-			t.Fatalf("record changed to %q", a[0])
+	// The octets given to the filter come from the reader's buffer, which
+	// the next read overwrites; a record must not change with it, nor
+	// with the next record, whichever way the records are taken.
+	ways := map[string]func(t *testing.T, f filter.Filter, data []byte) []any{
+		"get": drain,
+		"get_one": func(t *testing.T, f filter.Filter, data []byte) []any {
+			recs, errs := getAll(f, data)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			return recs
+		},
+		"get_one after two reads": func(t *testing.T, f filter.Filter, data []byte) []any {
+			f.GetOneStart(data[:len(data)/2])
+			recs, errs := getAll(f, data[len(data)/2:])
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			return recs
+		},
+	}
+	for way, take := range ways {
+		for _, size := range []int{5, 1024, 1025, 65536} {
+			t.Run(fmt.Sprintf("%s: a record of %d octets is a copy the caller may keep", way, size), func(t *testing.T) {
+				f := filter.NewStream()
+				in := bytes.Repeat([]byte("a"), size)
+				a := take(t, f, in)
+				in[0] = 'X' // the reader's buffer, reused
+				b := take(t, f, bytes.Repeat([]byte("b"), size))
+				if len(a) != 1 || len(b) != 1 {
+					t.Fatalf("%d and %d records, want 1 each", len(a), len(b))
+				}
+				a[0].([]byte)[1] = 'Y' // the holder writes to its record
+				a[0] = append(a[0].([]byte), 'Z')
+				c := take(t, f, bytes.Repeat([]byte("c"), size))
+				if want := "aY" + strings.Repeat("a", size-2) + "Z"; string(a[0].([]byte)) != want {
+					t.Fatalf("first record changed to %.20q", a[0])
+				}
+				if string(b[0].([]byte)) != strings.Repeat("b", size) || string(c[0].([]byte)) != strings.Repeat("c", size) {
+					t.Fatalf("later records %.20q, %.20q", b[0], c[0])
+				}
+			})
 		}
-	})
+	}
 }
