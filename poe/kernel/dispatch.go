@@ -136,9 +136,9 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	// deferred function is invoke's; it must stay written out here too,
 	// since recover works only in the function the defer runs.
 	e.Session, e.Heap, e.State = s, s.Heap, entry.name
+	// A handler runs already, so inHandler stays as it is.
 	d := k.depth
 	k.depth++
-	k.inHandler++
 	prev, prevEv := k.cur, k.activeEv
 	k.cur = entry
 	k.activeEv = state
@@ -153,7 +153,8 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	}()
 	ret := entry.h(e)
 	k.cur, k.activeEv = prev, prevEv
-	k.leave(e)
+	k.depth--
+	e.clearArgs()
 	return ret, nil
 }
 
@@ -582,6 +583,7 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 				r = recover()
 			}
 			k.unwind(e, r, prev, prevEv)
+			k.inHandler--
 		}
 	}()
 	ret := entry.h(e)
@@ -622,17 +624,19 @@ func (k *Kernel) invokeClaimed(entry *stateEntry, event string, e *Event, direct
 }
 
 // unwind ends a dispatch whose handler did not return (a panic or a
-// Goexit): with WithCatchPanics, the panic r, recovered by invoke's
-// deferred function, becomes POE's DIE signal (caught), and invoke
-// returns nil, its result never having been set; then the active session
-// and event go back to the caller's.
+// Goexit), all but inHandler, which its caller keeps: with
+// WithCatchPanics, the panic r, recovered by the caller's deferred
+// function, becomes POE's DIE signal (caught), and the dispatch returns
+// nil, its result never having been set; then the active session and
+// event go back to the caller's.
 func (k *Kernel) unwind(e *Event, r any, prev *stateEntry, prevEv string) {
 	if r != nil {
 		k.caught(e, r, debug.Stack())
 	}
 	k.cur = prev
 	k.activeEv = prevEv
-	k.leave(e)
+	k.depth--
+	e.clearArgs()
 }
 
 // leave closes a dispatch frame.

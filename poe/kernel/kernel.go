@@ -71,6 +71,9 @@ type Kernel struct {
 
 	flushers []func() // run once after the current I/O batch or event round
 
+	// inHandler is non-zero while a handler (or a flusher or a queued
+	// function) runs, and only that is ever asked of it: Call's shortest
+	// path, which starts inside a handler, leaves it as it is.
 	inHandler int
 	stopReq   bool
 	exception error
