@@ -55,27 +55,36 @@ func BenchmarkPostPingPong(b *testing.B) {
 	k.Run()
 }
 
-// BenchmarkCall: a session calling another synchronously.
+// BenchmarkCall: a session calling another synchronously, by session
+// and by alias.
 func BenchmarkCall(b *testing.B) {
-	k := MustNew()
-	defer k.Close()
-	callee := k.Create(Session{States: States{
-		"_start": func(e *Event) any { e.Kernel.AliasSet("callee"); return nil },
-		"add":    func(e *Event) any { return e.Arg(0) },
-	}})
-	k.Create(Session{States: States{
-		"_start": func(e *Event) any { e.Kernel.Yield("go"); return nil },
-		"go": func(e *Event) any {
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				e.Kernel.Call(callee, "add", e)
+	for _, by := range []string{"session", "alias"} {
+		b.Run("by "+by, func(b *testing.B) {
+			k := MustNew()
+			defer k.Close()
+			var dest any = "callee"
+			callee := k.Create(Session{States: States{
+				"_start": func(e *Event) any { e.Kernel.AliasSet("callee"); return nil },
+				"add":    func(e *Event) any { return e.Arg(0) },
+			}})
+			if by == "session" {
+				dest = callee
 			}
-			b.StopTimer()
-			return nil
-		},
-	}})
-	k.Run()
+			k.Create(Session{States: States{
+				"_start": func(e *Event) any { e.Kernel.Yield("go"); return nil },
+				"go": func(e *Event) any {
+					b.ReportAllocs()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						e.Kernel.Call(dest, "add", e)
+					}
+					b.StopTimer()
+					return nil
+				},
+			}})
+			k.Run()
+		})
+	}
 }
 
 // BenchmarkDelayZero: zero delays set and fired, one at a time.

@@ -39,8 +39,11 @@ func TestLoopOnlyFromAnotherGoroutine(t *testing.T) {
 					case "post":
 						e.Kernel.Yield("boom")
 					case "call twice":
-						e.Kernel.Call("victim", "boom")
-						fallthrough
+						// By session, the second call takes Call's
+						// shortest path.
+						victim := e.Kernel.AliasResolve("victim")
+						e.Kernel.Call(victim, "boom")
+						e.Kernel.Call(victim, "boom")
 					case "call":
 						e.Kernel.Call("victim", "boom")
 					}

@@ -146,23 +146,29 @@ func callee(tr *trail) kernel.Session {
 
 // TestTurnOff mirrors POE's t/10_units/07_exceptions/02_turn_off.t: with
 // WithCatchPanics(false) a panic leaves Run, from a posted event and from
-// a call (the second call to a state, which takes Call's shortest path).
+// a call by alias or by session (the second call to a state, which takes
+// Call's shortest path when it is by session).
 func TestTurnOff(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		run  func(e *kernel.Event)
 	}{
 		{"posted", func(e *kernel.Event) { e.Kernel.Yield("death") }},
-		{"called", func(e *kernel.Event) {
+		{"called by alias", func(e *kernel.Event) {
 			e.Kernel.Call("victim", "death")
 			e.Kernel.Call("victim", "death")
+		}},
+		{"called by session", func(e *kernel.Event) {
+			victim := e.Kernel.AliasResolve("victim")
+			e.Kernel.Call(victim, "death")
+			e.Kernel.Call(victim, "death")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := newKernel(t, kernel.WithCatchPanics(false))
 			runs := 0
 			death := func(e *kernel.Event) any {
-				if runs++; runs == 1 && tc.name == "called" {
+				if runs++; runs == 1 && tc.name != "posted" {
 					return nil
 				}
 				panic("uncaught")
@@ -193,32 +199,40 @@ func TestTurnOff(t *testing.T) {
 // session and event are the caller's again, the caller's arguments are
 // intact, and the next call runs and returns its value.
 func TestCallRestoresCaller(t *testing.T) {
-	k := newKernel(t)
-	var tr trail
-	k.Create(callee(&tr))
-	var caller *kernel.Session
-	caller = k.Create(kernel.Session{States: kernel.States{
-		"_start": func(e *kernel.Event) any { e.Kernel.Yield("go", "mine"); return nil },
-		"go": func(e *kernel.Event) any {
-			// A state called twice in a row takes Call's shortest path
-			// the second time, so each one is.
-			for _, state := range []string{"ok", "ok", "boom", "boom", "ok"} {
-				v, err := e.Kernel.Call("callee", state, 41)
-				tr.Add("%s: %v %v; active %v %q; arg %v", state, v, err,
-					e.Kernel.GetActiveSession() == caller, e.Kernel.GetActiveEvent(), e.Arg(0))
+	// Calls by alias and by session take different paths through Call.
+	for _, by := range []string{"alias", "session"} {
+		t.Run("by "+by, func(t *testing.T) {
+			k := newKernel(t)
+			var tr trail
+			var dest any = "callee"
+			if s := k.Create(callee(&tr)); by == "session" {
+				dest = s
 			}
-			return nil
-		},
-	}})
-	if err := run(t, k); err != nil {
-		t.Fatal(err)
+			var caller *kernel.Session
+			caller = k.Create(kernel.Session{States: kernel.States{
+				"_start": func(e *kernel.Event) any { e.Kernel.Yield("go", "mine"); return nil },
+				"go": func(e *kernel.Event) any {
+					// A state called twice in a row takes Call's shortest
+					// path the second time, so each one is.
+					for _, state := range []string{"ok", "ok", "boom", "boom", "ok"} {
+						v, err := e.Kernel.Call(dest, state, 41)
+						tr.Add("%s: %v %v; active %v %q; arg %v", state, v, err,
+							e.Kernel.GetActiveSession() == caller, e.Kernel.GetActiveEvent(), e.Arg(0))
+					}
+					return nil
+				},
+			}})
+			if err := run(t, k); err != nil {
+				t.Fatal(err)
+			}
+			tr.Expect(t,
+				`ok: 42 <nil>; active true "go"; arg mine`,
+				`ok: 42 <nil>; active true "go"; arg mine`,
+				`boom: <nil> <nil>; active true "go"; arg mine`,
+				`boom: <nil> <nil>; active true "go"; arg mine`,
+				`ok: 42 <nil>; active true "go"; arg mine`,
+				"callee DIE in boom",
+				"callee DIE in boom")
+		})
 	}
-	tr.Expect(t,
-		`ok: 42 <nil>; active true "go"; arg mine`,
-		`ok: 42 <nil>; active true "go"; arg mine`,
-		`boom: <nil> <nil>; active true "go"; arg mine`,
-		`boom: <nil> <nil>; active true "go"; arg mine`,
-		`ok: 42 <nil>; active true "go"; arg mine`,
-		"callee DIE in boom",
-		"callee DIE in boom")
 }
