@@ -132,25 +132,15 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 		return k.invoke(entry, state, e, sender == s), nil
 	}
 	// invoke, written out for the common call from a handler to another
-	// session's last state: one call less on the hottest path. The
-	// deferred function is invoke's; it must stay written out here too,
-	// since recover works only in the function the defer runs.
+	// session's last state: one call less on the hottest path. A handler
+	// runs already, so inHandler stays as it is.
 	e.Session, e.Heap, e.State = s, s.Heap, entry.name
-	// A handler runs already, so inHandler stays as it is.
 	d := k.depth
 	k.depth++
 	prev, prevEv := k.cur, k.activeEv
 	k.cur = entry
 	k.activeEv = state
-	defer func() {
-		if k.depth != d {
-			var r any
-			if k.catchPanics {
-				r = recover()
-			}
-			k.unwind(e, r, prev, prevEv)
-		}
-	}()
+	defer k.guard(e, d, prev, prevEv, k.inHandler)()
 	ret := entry.h(e)
 	k.cur, k.activeEv = prev, prevEv
 	k.depth--
@@ -570,22 +560,11 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 	}
 	d := k.depth
 	k.depth++
-	k.inHandler++
 	prev, prevEv := k.cur, k.activeEv
 	k.cur = entry
 	k.activeEv = event
-	defer func() {
-		// Run by the defer itself, so that recover works here; a handler
-		// that returned has closed the frame, and this returns at once.
-		if k.depth != d {
-			var r any
-			if k.catchPanics {
-				r = recover()
-			}
-			k.unwind(e, r, prev, prevEv)
-			k.inHandler--
-		}
-	}()
+	defer k.guard(e, d, prev, prevEv, k.inHandler)()
+	k.inHandler++
 	ret := entry.h(e)
 	k.cur, k.activeEv = prev, prevEv
 	k.leave(e)
@@ -623,12 +602,29 @@ func (k *Kernel) invokeClaimed(entry *stateEntry, event string, e *Event, direct
 	return k.invoke(entry, event, e, direct)
 }
 
+// guard returns a dispatch's deferred end. It is run by the defer itself,
+// so that recover works in it; a handler that returned has closed the
+// frame, and it returns at once. Otherwise it unwinds the frame and puts
+// inHandler back to handlers, its count before the dispatch.
+func (k *Kernel) guard(e *Event, d int, prev *stateEntry, prevEv string, handlers int) func() {
+	return func() {
+		if k.depth != d {
+			var r any
+			if k.catchPanics {
+				r = recover()
+			}
+			k.unwind(e, r, prev, prevEv)
+			k.inHandler = handlers
+		}
+	}
+}
+
 // unwind ends a dispatch whose handler did not return (a panic or a
-// Goexit), all but inHandler, which its caller keeps: with
-// WithCatchPanics, the panic r, recovered by the caller's deferred
-// function, becomes POE's DIE signal (caught), and the dispatch returns
-// nil, its result never having been set; then the active session and
-// event go back to the caller's.
+// Goexit), all but inHandler, which guard restores: with
+// WithCatchPanics, the panic r, recovered by guard's function, becomes
+// POE's DIE signal (caught), and the dispatch returns nil, its result
+// never having been set; then the active session and event go back to
+// the caller's.
 func (k *Kernel) unwind(e *Event, r any, prev *stateEntry, prevEv string) {
 	if r != nil {
 		k.caught(e, r, debug.Stack())
