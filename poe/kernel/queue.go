@@ -139,15 +139,16 @@ func (r *ring) each(fn func(*qitem)) {
 
 // timerHeap is a 4-ary min-heap of alarms ordered by (prio, id): half the
 // depth of a binary heap, with each node's children side by side. The
-// keys sit in the heap's own array, so sifting compares neighbouring
-// memory instead of chasing a pointer per level.
+// priorities sit in the heap's own array, so sifting compares neighbouring
+// memory instead of chasing a pointer per level; only equal priorities
+// read the items' IDs. A slot is 16 bytes, so a node's four children fill
+// one 64-byte cache line.
 type timerHeap []heapSlot
 
 const heapArity = 4
 
 type heapSlot struct {
 	prio int64
-	id   int64
 	it   *qitem
 }
 
@@ -158,19 +159,33 @@ func keyLess(aPrio, aID, bPrio, bID int64) bool {
 
 func less(a, b *qitem) bool { return keyLess(a.prio, a.id, b.prio, b.id) }
 
-func (a *heapSlot) before(b *heapSlot) bool { return keyLess(a.prio, a.id, b.prio, b.id) }
+func (a *heapSlot) before(b *heapSlot) bool {
+	return a.prio < b.prio || (a.prio == b.prio && a.it.id < b.it.id)
+}
+
+// heapRoot is the root's index: three unused slots before it put every
+// node's children at a multiple of four slots, so that each group of
+// children sits in one cache line (a large heap's array starts on a page).
+// The children of i are at 4i-8 to 4i-5, and its parent at i/4+2.
+const heapRoot = 3
+
+// size is the number of items in the heap.
+func (h timerHeap) size() int { return max(len(h)-heapRoot, 0) }
 
 func (h *timerHeap) push(it *qitem) {
+	if len(*h) == 0 {
+		*h = append(*h, make([]heapSlot, heapRoot)...)
+	}
 	it.hidx = len(*h)
-	*h = append(*h, heapSlot{it.prio, it.id, it})
+	*h = append(*h, heapSlot{it.prio, it})
 	h.up(it.hidx)
 }
 
 func (h timerHeap) peek() *qitem {
-	if len(h) == 0 {
+	if len(h) <= heapRoot {
 		return nil
 	}
-	return h[0].it
+	return h[heapRoot].it
 }
 
 func (h *timerHeap) remove(i int) *qitem {
@@ -206,8 +221,8 @@ func (h timerHeap) swap(i, j int) {
 }
 
 func (h timerHeap) up(i int) {
-	for i > 0 {
-		p := (i - 1) / heapArity
+	for i > heapRoot {
+		p := i/heapArity + 2
 		if !h[i].before(&h[p]) {
 			return
 		}
@@ -220,7 +235,7 @@ func (h timerHeap) down(i int) bool {
 	start := i
 	n := len(h)
 	for {
-		c := heapArity*i + 1
+		c := heapArity*i - 8
 		if c >= n {
 			break
 		}

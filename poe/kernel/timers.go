@@ -13,28 +13,28 @@ package kernel
 // position counted from the run's creation, which stays valid when the
 // run's consumed front is cut off).
 type timerQueue struct {
-	heap timerHeap
-	run  []*qitem // in order; nil where an item was removed
-	head int      // index in run of the first live item, or len(run)
-	off  int      // absolute position of run[0]
-	live int      // live items in run
-	tail heapSlot // key of the last item appended to the run
+	heap             timerHeap
+	run              []*qitem // in order; nil where an item was removed
+	head             int      // index in run of the first live item, or len(run)
+	off              int      // absolute position of run[0]
+	live             int      // live items in run
+	tailPrio, tailID int64    // key of the last item appended to the run
 }
 
 func runIndex(abs int) int { return -2 - abs }
 
 // len is the number of alarms and delays queued.
-func (q *timerQueue) len() int { return len(q.heap) + q.live }
+func (q *timerQueue) len() int { return q.heap.size() + q.live }
 
 func (q *timerQueue) push(t *qitem) {
-	if q.live == 0 || !keyLess(t.prio, t.id, q.tail.prio, q.tail.id) {
+	if q.live == 0 || !keyLess(t.prio, t.id, q.tailPrio, q.tailID) {
 		if q.live == 0 {
 			q.reset()
 		}
 		t.hidx = runIndex(q.off + len(q.run))
 		q.run = append(q.run, t)
 		q.live++
-		q.tail = heapSlot{prio: t.prio, id: t.id}
+		q.tailPrio, q.tailID = t.prio, t.id
 		return
 	}
 	q.heap.push(t)
@@ -80,8 +80,10 @@ func (q *timerQueue) fix(t *qitem) {
 
 // each calls fn for every queued item, in no particular order.
 func (q *timerQueue) each(fn func(*qitem)) {
-	for _, sl := range q.heap {
-		fn(sl.it)
+	if q.heap.size() > 0 {
+		for _, sl := range q.heap[heapRoot:] {
+			fn(sl.it)
+		}
 	}
 	for _, t := range q.run[q.head:] {
 		if t != nil {
