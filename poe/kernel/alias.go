@@ -40,6 +40,7 @@ func (k *Kernel) AliasRemove(name string) error {
 	k.mu.Lock()
 	delete(k.aliases, name)
 	k.mu.Unlock()
+	k.aliasMemo = aliasMemo{}
 	for i, a := range s.aliasList {
 		if a == name {
 			s.aliasList = append(s.aliasList[:i], s.aliasList[i+1:]...)
@@ -63,7 +64,7 @@ func (k *Kernel) AliasResolve(x any) *Session {
 // resolve names taken from messages.
 func (k *Kernel) AliasResolveName(name string) *Session {
 	k.loopOnly("AliasResolveName")
-	return k.resolveName(name)
+	return k.lookupName(name)
 }
 
 // AliasList is POE's alias_list: the aliases of s (the active session when

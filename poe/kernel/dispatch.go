@@ -680,13 +680,34 @@ func (k *Kernel) resolve(dest any) *Session {
 // resolveAny is resolve for every other destination. A session of this
 // kernel that resolve let through is its own session or one not live.
 func (k *Kernel) resolveAny(dest any) *Session {
-	if s, ok := dest.(*Session); ok && s != nil && s.k == k {
-		if s.kernelSelf {
-			return s
+	switch d := dest.(type) {
+	case *Session:
+		if d != nil && d.k == k {
+			if d.kernelSelf {
+				return d
+			}
+			return nil
 		}
-		return nil
+	case string:
+		return k.lookupName(d)
 	}
 	return k.resolveLocked(dest)
+}
+
+// lookupName is resolveName on the loop. It remembers the last alias it
+// found, so that a program that posts or calls by the same alias again,
+// as POE programs do, skips hashing it. Removing an alias, and stopping a
+// session that holds one, forget it; setting one cannot make it wrong,
+// since an alias held is not set again.
+func (k *Kernel) lookupName(name string) *Session {
+	if m := &k.aliasMemo; m.s != nil && m.name == name {
+		return m.s
+	}
+	if s := k.aliases[name]; s != nil {
+		k.aliasMemo = aliasMemo{name, s}
+		return s
+	}
+	return k.resolveName(name)
 }
 
 // resolveName resolves a name: an alias, the kernel's ID or name, or a

@@ -38,10 +38,11 @@ type Kernel struct {
 	userEvents int // queued events that are not the kernel's own
 
 	// Sessions. Writers hold mu so that Post can resolve from any goroutine.
-	mu       sync.Mutex
-	sessions map[int]*Session
-	aliases  map[string]*Session
-	nextSID  int
+	mu        sync.Mutex
+	sessions  map[int]*Session
+	aliases   map[string]*Session
+	aliasMemo aliasMemo // the last alias lookupName found (loop only)
+	nextSID   int
 
 	// The goroutine-safe door: items posted through the lock, drained by the loop.
 	inbox    []qitem
@@ -105,6 +106,12 @@ func WithCallerInfo(on bool) Option { return func(k *Kernel) { k.callerInfo = on
 // of microseconds to wake from; a short spin keeps request-response traffic
 // fast. Zero blocks at once.
 func WithSpin(d time.Duration) Option { return func(k *Kernel) { k.spinFor = d } }
+
+// aliasMemo is an alias and its session.
+type aliasMemo struct {
+	name string
+	s    *Session
+}
 
 // New creates a kernel: POE::Kernel->new. It fails only when the operating
 // system refuses the poller.

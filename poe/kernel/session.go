@@ -266,6 +266,9 @@ func (k *Kernel) releaseSession(s *Session) {
 	}
 	delete(k.sessions, s.id)
 	k.mu.Unlock()
+	if s.aliasList != nil {
+		k.aliasMemo = aliasMemo{}
+	}
 	s.aliasList = nil
 	k.sigs.removeSession(k, s)
 	if len(s.extrefs) > 0 {

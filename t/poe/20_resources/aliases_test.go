@@ -169,3 +169,86 @@ func TestAliasResolution(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAliasResolutionFollowsChanges resolves the same alias again and
+// again, with posts, calls and AliasResolve, while it is removed, taken
+// by another session, and released by a session that stops: every
+// resolution must see the change at once, never an earlier owner.
+func TestAliasResolutionFollowsChanges(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	owner := func(name string) kernel.Session {
+		return kernel.Session{States: kernel.States{
+			"_start": func(e *kernel.Event) any { return nil },
+			"take":   func(e *kernel.Event) any { return e.Kernel.AliasSet("x") },
+			"drop":   func(e *kernel.Event) any { return e.Kernel.AliasRemove("x") },
+			"who":    func(e *kernel.Event) any { return name },
+			"posted": func(e *kernel.Event) any { tr.Add("%s got a post", name); return nil },
+		}}
+	}
+	a, b := k.Create(owner("a")), k.Create(owner("b"))
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { e.Kernel.Yield("go"); return nil },
+		"go": func(e *kernel.Event) any {
+			k := e.Kernel
+			// The name comes as a constant and as a copy at another
+			// address, as a name decoded from a message does.
+			names := []string{"x", string([]byte("x"))}
+			resolve := func(step string) {
+				for _, n := range names {
+					v, err := k.Call(n, "who")
+					tr.Add("%s: call %v %v, resolve %v %v", step, v, err != nil,
+						k.AliasResolve(n) != nil, k.AliasResolveName(n) != nil)
+					if k.AliasResolve("y") != nil { // never set, and as long as x
+						tr.Add("%s: y resolves", step)
+					}
+					k.Post(n, "posted")
+				}
+			}
+			resolve("none")
+			k.Call(a, "take")
+			resolve("a took it")
+			k.Call(a, "drop")
+			resolve("a dropped it")
+			k.Call(b, "take")
+			resolve("b took it")
+			k.Call(b, "drop")
+			k.Call(a, "take")
+			resolve("a took it back")
+			e.Kernel.Post(e.Session, "stop_a")
+			return nil
+		},
+		"stop_a": func(e *kernel.Event) any {
+			// a stops holding the alias: nothing else keeps it.
+			e.Kernel.Signal(a, "KILL")
+			e.Kernel.Yield("after")
+			return nil
+		},
+		"after": func(e *kernel.Event) any {
+			v, err := e.Kernel.Call("x", "who")
+			tr.Add("a stopped: call %v %v, resolve %v", v, err != nil, e.Kernel.AliasResolve("x") != nil)
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t,
+		"none: call <nil> true, resolve false false",
+		"none: call <nil> true, resolve false false",
+		"a took it: call a false, resolve true true",
+		"a took it: call a false, resolve true true",
+		"a dropped it: call <nil> true, resolve false false",
+		"a dropped it: call <nil> true, resolve false false",
+		"b took it: call b false, resolve true true",
+		"b took it: call b false, resolve true true",
+		"a took it back: call a false, resolve true true",
+		"a took it back: call a false, resolve true true",
+		"a got a post",
+		"a got a post",
+		"b got a post",
+		"b got a post",
+		"a got a post",
+		"a got a post",
+		"a stopped: call <nil> true, resolve false")
+}
