@@ -38,11 +38,10 @@ type Kernel struct {
 	userEvents int // queued events that are not the kernel's own
 
 	// Sessions. Writers hold mu so that Post can resolve from any goroutine.
-	mu        sync.Mutex
-	sessions  map[int]*Session
-	aliases   map[string]*Session
-	aliasMemo aliasMemo // the last alias lookupName found (loop only)
-	nextSID   int
+	mu       sync.Mutex
+	sessions map[int]*Session
+	aliases  map[string]*Session
+	nextSID  int
 
 	// The goroutine-safe door: items posted through the lock, drained by the loop.
 	inbox    []qitem
@@ -79,6 +78,8 @@ type Kernel struct {
 	stopReq   bool
 	exception error
 	idleSent  bool
+
+	aliasMemo aliasMemo // the last alias lookupName found (loop only)
 }
 
 // Option configures a Kernel at creation.
