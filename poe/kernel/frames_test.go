@@ -8,7 +8,8 @@ import (
 
 // TestFramesKeepNothingAlive checks that the pooled dispatch frames, which
 // keep their session and heap between dispatches, let go of them when the
-// loop sleeps and when Run returns: a stopped session's heap is collected.
+// loop sleeps and when Run returns: a stopped session's heap, and what it
+// was called with, are collected.
 func TestFramesKeepNothingAlive(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -21,7 +22,7 @@ func TestFramesKeepNothingAlive(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			k := MustNew()
 			defer k.Close()
-			collected := make(chan struct{})
+			collected, argCollected := make(chan struct{}), make(chan struct{})
 			type heap struct{ _ [64]byte }
 			h := &heap{}
 			runtime.SetFinalizer(h, func(*heap) { close(collected) })
@@ -38,28 +39,21 @@ func TestFramesKeepNothingAlive(t *testing.T) {
 			k.Create(Session{States: States{
 				"_start": func(e *Event) any { e.Kernel.Yield("go"); return nil },
 				"go": func(e *Event) any {
-					_, err := e.Kernel.Call("held", "get", 1, "two")
+					// An argument, which the frame also keeps.
+					arg := &heap{}
+					runtime.SetFinalizer(arg, func(*heap) { close(argCollected) })
+					_, err := e.Kernel.Call("held", "get", 1, arg)
 					return err
 				},
 			}})
 			h = nil
-			wait := func() bool {
-				for i := 0; i < 50; i++ {
-					runtime.GC()
-					select {
-					case <-collected:
-						return true
-					case <-time.After(10 * time.Millisecond):
-					}
-				}
-				return false
-			}
+			wait := func() bool { return collectedWithin(collected) && collectedWithin(argCollected) }
 			if !tc.sleep {
 				if err := k.Run(); err != nil {
 					t.Fatal(err)
 				}
 				if !wait() {
-					t.Fatal("the stopped session's heap is still referenced after Run")
+					t.Fatal("the stopped session's heap or an argument is still referenced after Run")
 				}
 				return
 			}
@@ -94,8 +88,70 @@ func TestFramesKeepNothingAlive(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !<-ok {
-				t.Fatal("the stopped session's heap is still referenced while the loop sleeps")
+				t.Fatal("the stopped session's heap or an argument is still referenced while the loop sleeps")
 			}
 		})
 	}
+}
+
+// TestFrameArgumentsLetGo checks that a call's arguments are let go
+// while the loop still runs (no scrub has run), after a later dispatch at
+// the same depth with fewer arguments, or with more than a frame holds in
+// line. A frame that kept its arguments until its depth was reused would
+// keep the first call's last argument here.
+func TestFrameArgumentsLetGo(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		after func(e *Event) // run after the call that passed the value
+	}{
+		{"a later call with fewer arguments", func(e *Event) { e.Kernel.Call("callee", "take", 1) }},
+		{"a later call with many arguments", func(e *Event) { e.Kernel.Call("callee", "take", 1, 2, 3, 4, 5, 6, 7) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := MustNew()
+			defer k.Close()
+			collected := make(chan struct{})
+			type value struct{ _ [64]byte }
+			k.Create(Session{States: States{
+				"_start": func(e *Event) any { return e.Kernel.AliasSet("callee") },
+				"take":   func(e *Event) any { return nil },
+				"bye":    func(e *Event) any { return e.Kernel.AliasRemove("callee") },
+			}})
+			var inLoop bool
+			k.Create(Session{States: States{
+				"_start": func(e *Event) any { e.Kernel.Yield("go"); return nil },
+				"go": func(e *Event) any {
+					v := &value{}
+					runtime.SetFinalizer(v, func(*value) { close(collected) })
+					e.Kernel.Call("callee", "take", 1, 2, v)
+					e.Kernel.Call("callee", "take", 1, 2, v) // the memo path too
+					v = nil
+					tc.after(e)
+					inLoop = collectedWithin(collected)
+					e.Kernel.Post("callee", "bye")
+					return nil
+				},
+			}})
+			if err := k.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if !inLoop {
+				t.Error("an argument of an earlier call is still referenced while the loop runs")
+			}
+		})
+	}
+}
+
+// collectedWithin runs the collector until done is closed, for up to
+// half a second.
+func collectedWithin(done <-chan struct{}) bool {
+	for i := 0; i < 50; i++ {
+		runtime.GC()
+		select {
+		case <-done:
+			return true
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return false
 }
