@@ -189,6 +189,9 @@ func (h timerHeap) peek() *qitem {
 }
 
 func (h *timerHeap) remove(i int) *qitem {
+	if i == heapRoot {
+		return h.popRoot()
+	}
 	old := *h
 	n := len(old) - 1
 	it := old[i].it
@@ -204,6 +207,45 @@ func (h *timerHeap) remove(i int) *qitem {
 		}
 	}
 	it.hidx = -1
+	return it
+}
+
+// popRoot removes the first item, as Floyd's heapsort does: the hole
+// left at the root goes down to a leaf along the smaller children, three
+// comparisons a level where a sift of the last item needs four, and the
+// last item, put in the hole, goes up the little way it usually has to.
+func (h *timerHeap) popRoot() *qitem {
+	old := *h
+	n := len(old) - 1
+	it := old[heapRoot].it
+	last := old[n]
+	old[n] = heapSlot{}
+	*h = old[:n]
+	it.hidx = -1
+	if n == heapRoot {
+		return it
+	}
+	hp := *h
+	i := heapRoot
+	for {
+		c := heapArity*i - 8
+		if c >= n {
+			break
+		}
+		m := c
+		end := min(c+heapArity, n)
+		for j := c + 1; j < end; j++ {
+			if hp[j].before(&hp[m]) {
+				m = j
+			}
+		}
+		hp[i] = hp[m]
+		hp[i].it.hidx = i
+		i = m
+	}
+	hp[i] = last
+	last.it.hidx = i
+	hp.up(i)
 	return it
 }
 
