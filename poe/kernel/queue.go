@@ -227,18 +227,7 @@ func (h *timerHeap) popRoot() *qitem {
 	}
 	hp := *h
 	i := heapRoot
-	for {
-		c := heapArity*i - 8
-		if c >= n {
-			break
-		}
-		m := c
-		end := min(c+heapArity, n)
-		for j := c + 1; j < end; j++ {
-			if hp[j].before(&hp[m]) {
-				m = j
-			}
-		}
+	for m := hp.minChild(i); m >= 0; m = hp.minChild(i) {
 		hp[i] = hp[m]
 		hp[i].it.hidx = i
 		i = m
@@ -275,24 +264,25 @@ func (h timerHeap) up(i int) {
 
 func (h timerHeap) down(i int) bool {
 	start := i
-	n := len(h)
-	for {
-		c := heapArity*i - 8
-		if c >= n {
-			break
-		}
-		m := c
-		end := min(c+heapArity, n)
-		for j := c + 1; j < end; j++ {
-			if h[j].before(&h[m]) {
-				m = j
-			}
-		}
-		if !h[m].before(&h[i]) {
-			break
-		}
+	for m := h.minChild(i); m >= 0 && h[m].before(&h[i]); m = h.minChild(i) {
 		h.swap(i, m)
 		i = m
 	}
 	return i > start
+}
+
+// minChild returns the index of i's first child in heap order, or -1
+// when i has none.
+func (h timerHeap) minChild(i int) int {
+	c := heapArity*i - 8
+	if c >= len(h) {
+		return -1
+	}
+	m := c
+	for j := c + 1; j < min(c+heapArity, len(h)); j++ {
+		if h[j].before(&h[m]) {
+			m = j
+		}
+	}
+	return m
 }
