@@ -143,16 +143,7 @@ func FuzzStreamGet(f *testing.F) {
 				if op%3 == 2 {
 					s.GetOneStart(buf)
 				}
-				for {
-					rec, ok, err := s.GetOne()
-					if err != nil {
-						t.Fatal(err)
-					}
-					if !ok {
-						break
-					}
-					recs = append(recs, rec)
-				}
+				recs = append(recs, drainRecords(t, s)...)
 				pending = 0
 			}
 			for j := range buf {
