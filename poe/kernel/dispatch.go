@@ -707,7 +707,7 @@ func (k *Kernel) lookupName(name string) *Session {
 		k.aliasMemo = aliasMemo{name, s}
 		return s
 	}
-	return k.resolveName(name)
+	return k.resolveOtherName(name)
 }
 
 // resolveName resolves a name: an alias, the kernel's ID or name, or a
@@ -717,6 +717,11 @@ func (k *Kernel) resolveName(name string) *Session {
 	if s := k.aliases[name]; s != nil {
 		return s
 	}
+	return k.resolveOtherName(name)
+}
+
+// resolveOtherName is resolveName for a name that is not an alias.
+func (k *Kernel) resolveOtherName(name string) *Session {
 	if name == k.id || (k.name != "" && name == k.name) {
 		return k.self
 	}
