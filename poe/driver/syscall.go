@@ -33,27 +33,42 @@ func rawCapable(fd int) bool {
 	return false
 }
 
+// capable is rawCapable, replaced by a test that counts its calls.
+var capable = rawCapable
+
+// rawCache remembers, for the last descriptor one direction of a driver
+// used, whether it takes bare system calls. A driver keeps one per
+// direction, since a ReadWrite may read one descriptor and write another
+// (POE's STDIN and STDOUT), and one memory for both would ask again on
+// every turn.
+type rawCache struct {
+	fd  int // the descriptor plus one; 0 before the first
+	raw bool
+}
+
 // useRaw reports whether fd may take bare system calls, deciding once per
 // descriptor.
-func (d *SysRW) useRaw(fd int) bool {
-	if d.rawFd != fd+1 {
-		d.rawFd, d.raw = fd+1, rawCapable(fd)
+func (c *rawCache) useRaw(fd int) bool {
+	if c.fd != fd+1 {
+		c.fd, c.raw = fd+1, capable(fd)
 	}
-	return d.raw
+	return c.raw
 }
 
 func (d *SysRW) read(fd int, p []byte) (int, error) {
-	return d.call(unix.SYS_READ, fd, p, unix.Read)
+	return call(&d.rawIn, unix.SYS_READ, fd, p, unix.Read)
 }
 
 func (d *SysRW) write(fd int, p []byte) (int, error) {
-	return d.call(unix.SYS_WRITE, fd, p, unix.Write)
+	return call(&d.rawOut, unix.SYS_WRITE, fd, p, unix.Write)
 }
 
 // call makes the read or write system call trap on fd with p: bare when
-// useRaw allows, else through the ordinary call.
-func (d *SysRW) call(trap uintptr, fd int, p []byte, ordinary func(int, []byte) (int, error)) (int, error) {
-	if len(p) == 0 || !d.useRaw(fd) {
+// c allows, else through the ordinary call. Under the race detector it
+// always takes the ordinary call, which tells the detector what the
+// system call read or wrote.
+func call(c *rawCache, trap uintptr, fd int, p []byte, ordinary func(int, []byte) (int, error)) (int, error) {
+	if len(p) == 0 || !c.useRaw(fd) || raceEnabled {
 		return ordinary(fd, p)
 	}
 	r, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))

@@ -99,7 +99,7 @@ func TestRawReadWrite(t *testing.T) {
 	if data, err := r.Get(fds[1]); data != nil || err != nil {
 		t.Fatalf("Get on an empty socket = %q, %v; want nil, nil", data, err)
 	}
-	if !r.useRaw(fds[1]) {
+	if !r.rawIn.useRaw(fds[1]) {
 		t.Fatal("a nonblocking socket does not take bare system calls")
 	}
 	w.Put([]byte("hello "), []byte("world"))
@@ -118,5 +118,43 @@ func TestRawReadWrite(t *testing.T) {
 	w.Put([]byte("x"))
 	if _, err := w.Flush(fds[1]); err == nil {
 		t.Fatal("Flush to a closed peer succeeded")
+	}
+}
+
+// TestRawCapableAskedOncePerDirection reads one pipe and writes another
+// with one driver, as a ReadWrite on STDIN and STDOUT does: each
+// descriptor is looked at once, not again at every turn between them.
+func TestRawCapableAskedOncePerDirection(t *testing.T) {
+	var in, out [2]int
+	for _, p := range []*[2]int{&in, &out} {
+		if err := unix.Pipe(p[:]); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Close(p[0]); unix.Close(p[1]) })
+		for _, fd := range p {
+			if err := unix.SetNonblock(fd, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	asked := map[int]int{}
+	capable = func(fd int) bool { asked[fd]++; return rawCapable(fd) }
+	t.Cleanup(func() { capable = rawCapable })
+	d := NewSysRW(0)
+	for i := 0; i < 5; i++ {
+		if _, err := unix.Write(in[1], []byte("line\n")); err != nil {
+			t.Fatal(err)
+		}
+		data, err := d.Get(in[0])
+		if string(data) != "line\n" || err != nil {
+			t.Fatalf("Get = %q, %v", data, err)
+		}
+		d.Put(data)
+		if left, err := d.Flush(out[1]); left != 0 || err != nil {
+			t.Fatalf("Flush = %d, %v", left, err)
+		}
+	}
+	if asked[in[0]] != 1 || asked[out[1]] != 1 || len(asked) != 2 {
+		t.Errorf("descriptors looked at %v times; want each once", asked)
 	}
 }

@@ -26,11 +26,10 @@ type SysRW struct {
 	ends []int // end offset in out of each queued message; ends[head:] are live
 	head int
 
-	// raw says whether the descriptor rawFd-1 (none while rawFd is 0)
-	// is a nonblocking socket, pipe or terminal, read and written with
-	// bare system calls (see rawCapable).
-	rawFd int
-	raw   bool
+	// Whether the descriptors last read and written are nonblocking
+	// sockets, pipes or terminals, which take bare system calls (see
+	// rawCapable).
+	rawIn, rawOut rawCache
 }
 
 // NewSysRW returns a driver that reads blockSize octets at a time
