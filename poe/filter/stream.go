@@ -26,7 +26,7 @@ func (s *Stream) GetOne() (any, bool, error) {
 		// are copied once, into the buffer, not a second time out of it.
 		// The next GetOneStart makes a new buffer.
 		s.in = framing{}
-		return b[:len(b):len(b)], true, nil
+		return b, true, nil // the holder's alone, spare capacity and all
 	}
 	rec := box.BytesCopy(s.in.bytes()) // header and octets in one allocation
 	s.in.reset()
@@ -34,15 +34,7 @@ func (s *Stream) GetOne() (any, bool, error) {
 }
 
 // Get returns the buffered octets and data as one record (get).
-func (s *Stream) Get(data []byte) ([]any, error) {
-	if s.in.len() == 0 {
-		if len(data) == 0 {
-			return nil, nil
-		}
-		return []any{append([]byte(nil), data...)}, nil
-	}
-	return getAll(s, data)
-}
+func (s *Stream) Get(data []byte) ([]any, error) { return getAll(s, data) }
 
 // Put appends string and []byte records to dst verbatim (put).
 func (s *Stream) Put(dst []byte, records ...any) ([]byte, error) {
