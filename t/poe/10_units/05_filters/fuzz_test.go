@@ -132,17 +132,14 @@ func FuzzStreamGet(f *testing.F) {
 				}
 				recs = append(recs, got...)
 				pending = 0
-			case 1:
+			case 1: // get_one after every second read
 				s.GetOneStart(buf)
-				pending++
-				if pending < 2 {
-					break // a second read before get_one
+				if pending++; pending == 2 {
+					recs = append(recs, drainRecords(t, s)...)
+					pending = 0
 				}
-				fallthrough
 			case 2:
-				if op%3 == 2 {
-					s.GetOneStart(buf)
-				}
+				s.GetOneStart(buf)
 				recs = append(recs, drainRecords(t, s)...)
 				pending = 0
 			}

@@ -146,8 +146,9 @@ func callee(tr *trail) kernel.Session {
 
 // TestTurnOff mirrors POE's t/10_units/07_exceptions/02_turn_off.t: with
 // WithCatchPanics(false) a panic leaves Run, from a posted event and from
-// a call by alias or by session (the second call to a state, which takes
-// Call's shortest path when it is by session).
+// a call by alias or by session; the call is the second to its state,
+// which takes Call's shortest path (alias and session differ only in how
+// the destination is resolved).
 func TestTurnOff(t *testing.T) {
 	for _, tc := range []struct {
 		name string
