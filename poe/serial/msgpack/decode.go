@@ -130,14 +130,8 @@ func (d *decoder) value() (any, error) {
 			return nil, err
 		}
 		return math.Float64frombits(u), nil
-	case 0xcc, 0xcd, 0xce: // uint 8, 16, 32
+	case 0xcc, 0xcd, 0xce, 0xcf: // uint 8, 16, 32, 64
 		u, err := d.uint(at, 1<<(c-0xcc))
-		if err != nil {
-			return nil, err
-		}
-		return int64(u), nil
-	case 0xcf: // uint 64
-		u, err := d.uint(at, 8)
 		if err != nil {
 			return nil, err
 		}
