@@ -193,6 +193,25 @@ func (d *decoder) item() (any, kind, error) {
 	return v, kindScalar, nil
 }
 
+// lenOf reads a length, of four octets when wide and of one otherwise,
+// and checks that the image holds that many octets after it.
+func (d *decoder) lenOf(at int, op byte, wide bool) (int, error) {
+	var n int
+	var err error
+	if wide {
+		n, err = d.len4(op)
+	} else {
+		n, err = d.byte1(op)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if n > len(d.data)-d.pos {
+		return 0, d.claims(at, op, n)
+	}
+	return n, nil
+}
+
 // composite reads the item at at whose opcode op item has read: a
 // container, a reference, a long string, a tag, or a rare item.
 func (d *decoder) composite(op byte, at int) (any, kind, error) {
@@ -204,12 +223,9 @@ func (d *decoder) composite(op byte, at int) (any, kind, error) {
 	case sxRef, sxOverload, sxWeakRef, sxWeakOverload:
 		return d.ref(at, op)
 	case sxLScalar, sxLUTF8Str:
-		n, err := d.len4(op)
+		n, err := d.lenOf(at, op, true)
 		if err != nil {
 			return nil, 0, err
-		}
-		if n > len(d.data)-d.pos {
-			return nil, 0, d.claims(at, op, n)
 		}
 		p := d.pos
 		d.pos = p + n

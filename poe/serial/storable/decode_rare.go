@@ -197,25 +197,6 @@ func (d *decoder) lenText(at int, op byte, wide bool) (string, error) {
 	return d.text(n), nil
 }
 
-// lenOf reads a length, of four octets when wide and of one otherwise,
-// and checks that the image holds that many octets after it.
-func (d *decoder) lenOf(at int, op byte, wide bool) (int, error) {
-	var n int
-	var err error
-	if wide {
-		n, err = d.len4(op)
-	} else {
-		n, err = d.byte1(op)
-	}
-	if err != nil {
-		return 0, err
-	}
-	if n > len(d.data)-d.pos {
-		return 0, d.claims(at, op, n)
-	}
-	return n, nil
-}
-
 func (d *decoder) lobject(at int) (any, kind, error) {
 	const op = sxLObject
 	if len(d.data)-d.pos < 9 {
