@@ -135,7 +135,7 @@ func (r *Responder) statePost2(e *kernel.Event) any {
 		r.warn("post2: %v", err)
 		return 0
 	}
-	return r.sendAs(e, e.Arg(1), m)
+	return r.sendAs(e, m)
 }
 
 // stateRawMessage is IKC/raw_message: ARG0 a record built by the caller (a
@@ -157,15 +157,15 @@ func (r *Responder) stateRawMessage(e *kernel.Event) any {
 			return 0
 		}
 	}
-	return r.sendAs(e, e.Arg(1), m)
+	return r.sendAs(e, m)
 }
 
-// sendAs sends m as the session as names (an alias, ID or session), or as
-// e's SENDER when it names none, as post2 and raw_message do, and returns
-// the number of kernels reached.
-func (r *Responder) sendAs(e *kernel.Event, as any, m message.Message) int {
+// sendAs sends m as the session e's ARG1 names (an alias, ID or
+// session), or as e's SENDER when it names none, as post2 and
+// raw_message do, and returns the number of kernels reached.
+func (r *Responder) sendAs(e *kernel.Event, m message.Message) int {
 	sender := e.Sender
-	if s := r.k.AliasResolve(as); s != nil {
+	if s := r.k.AliasResolve(e.Arg(1)); s != nil {
 		sender = s
 	}
 	n, _ := r.send(m, sender, false)
