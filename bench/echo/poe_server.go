@@ -60,12 +60,13 @@ func servePOE(port int, stream bool) error {
 }
 
 // connection is the session of one client: its ReadWrite echoes every
-// record.
+// record. A Stream record is borrowed (StreamOptions.Borrow): the handler
+// puts it back at once, and Put copies it, so no record is allocated.
 func connection(fd int, stream bool) kernel.Session {
 	var rw *wheel.ReadWrite
 	var f filter.Filter = filter.NewLine(filter.LineOptions{Literal: "\n"})
 	if stream {
-		f = filter.NewStream()
+		f = filter.NewStream(filter.StreamOptions{Borrow: true})
 	}
 	return kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {

@@ -1,6 +1,7 @@
 package wheels_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/poe-go/poe/poe/filter"
@@ -55,8 +56,15 @@ func BenchmarkReadWriteEcho(b *testing.B) { benchEcho(b, 1) }
 func BenchmarkReadWriteEchoPipelined(b *testing.B) { benchEcho(b, 64) }
 
 // BenchmarkReadWriteStream measures throughput: 64 KiB Stream records
-// from one wheel to another over a socketpair.
+// from one wheel to another over a socketpair, each record the reader's
+// own, and lent (StreamOptions.Borrow).
 func BenchmarkReadWriteStream(b *testing.B) {
+	for _, borrow := range []bool{false, true} {
+		b.Run(fmt.Sprintf("borrow=%v", borrow), func(b *testing.B) { benchStream(b, borrow) })
+	}
+}
+
+func benchStream(b *testing.B, borrow bool) {
 	const size = 64 << 10
 	var chunk any = make([]byte, size)
 	a, c := socketpair(b)
@@ -74,7 +82,8 @@ func BenchmarkReadWriteStream(b *testing.B) {
 		"_start": func(e *kernel.Event) any {
 			tx, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: a, Filter: filter.NewStream(),
 				FlushedEvent: "more", HighMark: 2 * size, LowMark: size, LowEvent: "more"})
-			rx, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: c, Filter: filter.NewStream(), InputEvent: "in"})
+			rx, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: c, InputEvent: "in",
+				Filter: filter.NewStream(filter.StreamOptions{Borrow: borrow})})
 			want = b.N * size
 			b.ResetTimer()
 			put()

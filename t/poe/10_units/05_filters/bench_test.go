@@ -2,6 +2,7 @@ package filters_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/poe-go/poe/poe/filter"
@@ -100,16 +101,21 @@ func BenchmarkLinePut(b *testing.B) {
 	}
 }
 
-// BenchmarkStreamGet is Stream throughput on 64 KiB reads.
+// BenchmarkStreamGet is Stream throughput on 64 KiB reads, each record
+// the caller's own, and lent (StreamOptions.Borrow).
 func BenchmarkStreamGet(b *testing.B) {
 	block := make([]byte, 65536)
-	f := filter.NewStream()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(block)))
-	for b.Loop() {
-		f.GetOneStart(block)
-		if _, ok, _ := f.GetOne(); !ok {
-			b.Fatal("no record")
-		}
+	for _, borrow := range []bool{false, true} {
+		b.Run(fmt.Sprintf("borrow=%v", borrow), func(b *testing.B) {
+			f := filter.NewStream(filter.StreamOptions{Borrow: borrow})
+			b.ReportAllocs()
+			b.SetBytes(int64(len(block)))
+			for b.Loop() {
+				f.GetOneStart(block)
+				if _, ok, _ := f.GetOne(); !ok {
+					b.Fatal("no record")
+				}
+			}
+		})
 	}
 }

@@ -107,55 +107,70 @@ func FuzzBlockGet(f *testing.F) {
 // no record changes afterwards, though the reader's buffer is reused and
 // large records are handed over as the filter's own buffer. Each piece
 // is repeated by a factor taken from cuts, so that records cross the
-// size where the filter stops copying.
+// size where the filter stops copying. A borrowing Stream goes through
+// the same steps, its records copied as soon as they are taken.
 func FuzzStreamGet(f *testing.F) {
 	f.Add([]byte("abcdefghijklmno"), []byte{0, 1, 2})
 	f.Add([]byte("0123456789"), []byte{200, 13, 255, 7, 128})
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
-		s := filter.NewStream()
-		var want []byte
-		var recs []any
-		buf := make([]byte, 0, 4096) // the reader's buffer, reused
-		pending := 0
-		for i, c := range chunked(data, cuts) {
-			var op byte
-			if len(cuts) > 0 {
-				op = cuts[i%len(cuts)]
-			}
-			buf = append(buf[:0], bytes.Repeat(c, 1+int(op>>5)*40)...)
-			want = append(want, buf...)
-			switch op % 3 {
-			case 0:
-				got, err := s.Get(buf)
-				if err != nil {
-					t.Fatal(err)
-				}
-				recs = append(recs, got...)
-				pending = 0
-			case 1: // get_one after every second read
-				s.GetOneStart(buf)
-				if pending++; pending == 2 {
-					recs = append(recs, drainRecords(t, s)...)
-					pending = 0
-				}
-			case 2:
-				s.GetOneStart(buf)
-				recs = append(recs, drainRecords(t, s)...)
-				pending = 0
-			}
-			for j := range buf {
-				buf[j] = '#' // the next read overwrites the buffer
-			}
-		}
-		if rest := s.GetPending(); rest != nil {
-			recs = append(recs, rest)
-		}
-		var got []byte
-		for _, r := range recs {
-			got = append(got, r.([]byte)...)
-		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("got %d octets %.40q, want %d %.40q", len(got), got, len(want), want)
-		}
+		fuzzStream(t, data, cuts, false)
+		fuzzStream(t, data, cuts, true)
 	})
+}
+
+func fuzzStream(t *testing.T, data, cuts []byte, borrow bool) {
+	t.Helper()
+	s := filter.NewStream(filter.StreamOptions{Borrow: borrow})
+	take := func(recs []any) []any {
+		if borrow {
+			for i, r := range recs {
+				recs[i] = bytes.Clone(r.([]byte))
+			}
+		}
+		return recs
+	}
+	var want []byte
+	var recs []any
+	buf := make([]byte, 0, 4096) // the reader's buffer, reused
+	pending := 0
+	for i, c := range chunked(data, cuts) {
+		var op byte
+		if len(cuts) > 0 {
+			op = cuts[i%len(cuts)]
+		}
+		buf = append(buf[:0], bytes.Repeat(c, 1+int(op>>5)*40)...)
+		want = append(want, buf...)
+		switch op % 3 {
+		case 0:
+			got, err := s.Get(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, take(got)...)
+			pending = 0
+		case 1: // get_one after every second read
+			s.GetOneStart(buf)
+			if pending++; pending == 2 {
+				recs = append(recs, take(drainRecords(t, s))...)
+				pending = 0
+			}
+		case 2:
+			s.GetOneStart(buf)
+			recs = append(recs, take(drainRecords(t, s))...)
+			pending = 0
+		}
+		for j := range buf {
+			buf[j] = '#' // the next read overwrites the buffer
+		}
+	}
+	if rest := s.GetPending(); rest != nil {
+		recs = append(recs, rest)
+	}
+	var got []byte
+	for _, r := range recs {
+		got = append(got, r.([]byte)...)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got %d octets %.40q, want %d %.40q", len(got), got, len(want), want)
+	}
 }

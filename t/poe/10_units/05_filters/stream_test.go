@@ -90,3 +90,74 @@ func TestStream(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamBorrow checks StreamOptions.Borrow: the same records, lent
+// from the filter's buffer until its next call instead of given away, at
+// no allocation.
+func TestStreamBorrow(t *testing.T) {
+	borrowing := func() *filter.Stream { return filter.NewStream(filter.StreamOptions{Borrow: true}) }
+	fodder := chunks("a", "bc", "def", "ghij", "klmno")
+	t.Run("passes the standard checks", func(t *testing.T) {
+		checkStandard(t, borrowing(), fodder, blocks("abcdefghijklmno"), []byte("abcdefghijklmno"))
+	})
+	ways := map[string]func(f *filter.Stream, data []byte) (any, bool){
+		"get": func(f *filter.Stream, data []byte) (any, bool) {
+			recs, err := f.Get(data)
+			if err != nil || len(recs) != 1 {
+				return nil, false
+			}
+			return recs[0], true
+		},
+		"get_one": func(f *filter.Stream, data []byte) (any, bool) {
+			f.GetOneStart(data)
+			rec, ok, _ := f.GetOne()
+			return rec, ok
+		},
+		"get_one after two reads": func(f *filter.Stream, data []byte) (any, bool) {
+			f.GetOneStart(data[:len(data)/2])
+			f.GetOneStart(data[len(data)/2:])
+			rec, ok, _ := f.GetOne()
+			return rec, ok
+		},
+	}
+	for way, take := range ways {
+		for _, size := range []int{5, 1024, 1025, 65536} {
+			t.Run(fmt.Sprintf("%s: a record of %d octets is lent until the next call", way, size), func(t *testing.T) {
+				f := borrowing()
+				in := bytes.Repeat([]byte("a"), size)
+				a, ok := take(f, in)
+				in[0] = 'X' // the reader's buffer, reused
+				if !ok || string(a.([]byte)) != strings.Repeat("a", size) {
+					t.Fatalf("first record %.20q", a)
+				}
+				if _, ok, _ := f.GetOne(); ok {
+					t.Fatal("a second record from an empty buffer")
+				}
+				if string(a.([]byte)) != strings.Repeat("a", size) {
+					t.Fatalf("the record changed to %.20q before the next read", a)
+				}
+				b, ok := take(f, bytes.Repeat([]byte("b"), size))
+				if !ok || string(b.([]byte)) != strings.Repeat("b", size) {
+					t.Fatalf("second record %.20q", b)
+				}
+				if string(a.([]byte)) != strings.Repeat("b", size) {
+					t.Fatalf("the first record is %.20q: a copy, not the filter's buffer", a)
+				}
+			})
+		}
+	}
+	block := bytes.Repeat([]byte("x"), 65536)
+	for name, f := range map[string]filter.Filter{"borrowing": borrowing(), "its clone": borrowing().Clone()} {
+		t.Run(name+" allocates nothing per record", func(t *testing.T) {
+			allocs := testing.AllocsPerRun(50, func() {
+				f.GetOneStart(block)
+				if rec, ok, _ := f.GetOne(); !ok || len(rec.([]byte)) != len(block) {
+					t.Fatal("no record")
+				}
+			})
+			if allocs != 0 {
+				t.Fatalf("%v allocations per record", allocs)
+			}
+		})
+	}
+}
