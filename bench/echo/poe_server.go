@@ -60,11 +60,13 @@ func servePOE(port int, stream bool) error {
 }
 
 // connection is the session of one client: its ReadWrite echoes every
-// record. A Stream record is borrowed (StreamOptions.Borrow): the handler
-// puts it back at once, and Put copies it, so no record is allocated.
+// record. Records are borrowed (LineOptions.Borrow, StreamOptions.Borrow),
+// as the Go net server's bufio.Reader.ReadSlice lends its lines: the
+// handler puts each back at once, and Put copies it, so no record is
+// allocated.
 func connection(fd int, stream bool) kernel.Session {
 	var rw *wheel.ReadWrite
-	var f filter.Filter = filter.NewLine(filter.LineOptions{Literal: "\n"})
+	var f filter.Filter = filter.NewLine(filter.LineOptions{Literal: "\n", Borrow: true})
 	if stream {
 		f = filter.NewStream(filter.StreamOptions{Borrow: true})
 	}

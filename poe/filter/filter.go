@@ -105,7 +105,12 @@ func newError(filter string, kind error, format string, args ...any) *Error {
 }
 
 // getAll is POE::Filter::get on top of GetOneStart and GetOne.
-func getAll(f Filter, data []byte) ([]any, error) {
+func getAll(f Filter, data []byte) ([]any, error) { return collect(f, data, nil) }
+
+// collect is getAll for a filter whose records may each need a value of
+// their own: own, when not nil, is given each record before the next
+// GetOne can change it.
+func collect(f Filter, data []byte, own func(any) any) ([]any, error) {
 	if len(data) > 0 {
 		f.GetOneStart(data)
 	}
@@ -118,9 +123,16 @@ func getAll(f Filter, data []byte) ([]any, error) {
 		if !ok {
 			return out, nil
 		}
+		if own != nil {
+			rec = own(rec)
+		}
 		out = append(out, rec)
 	}
 }
+
+// ownBytes gives a borrowed []byte record a slice header of its own: the
+// octets are still the filter's.
+func ownBytes(rec any) any { return any(rec.([]byte)) }
 
 // octets returns the bytes of a string or []byte record without copying;
 // the result must only be read.

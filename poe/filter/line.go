@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"regexp"
+	"unsafe"
 
 	"github.com/poe-go/poe/poe/internal/box"
 )
@@ -36,6 +37,15 @@ type LineOptions struct {
 	// MaxBuffer is the largest framing buffer in octets (MaxBuffer); 0
 	// means DefaultMaxBuffer. It must be at least MaxLength.
 	MaxBuffer int
+	// Borrow makes each line a []byte view of the filter's buffer
+	// instead of a string copy, as bufio.Reader's ReadSlice does. It is
+	// Go's own, not POE's: a borrowed line is valid only until the
+	// filter's next call (in a ReadWrite, while the InputEvent handler
+	// runs), and it is not a string, so ArgString finds none. A handler
+	// that keeps a line must copy it (string(line)); one that puts it
+	// back through a ReadWrite at once need not, since Put copies. No
+	// line then costs an allocation.
+	Borrow bool
 }
 
 // Validate reports what POE::Filter::Line->new would croak about: Literal
@@ -107,6 +117,7 @@ type Line struct {
 	clean    int // offset in in.b before which no terminator starts
 	overflow int // buffer size that passed MaxBuffer, reported by GetOne
 	skipping bool
+	lent     []byte // Borrow: the line lent last; GetOne's interface points here
 }
 
 // NewLine returns POE::Filter::Line->new(...) for the options given (none
@@ -147,10 +158,18 @@ func (l *Line) GetOneStart(data []byte) {
 	}
 }
 
-// Get returns every complete line in the buffer after appending data (get).
-func (l *Line) Get(data []byte) ([]any, error) { return getAll(l, data) }
+// Get returns every complete line in the buffer after appending data
+// (get). Borrowed lines get a slice header each here, so that all of them
+// stay valid until the filter's next call.
+func (l *Line) Get(data []byte) ([]any, error) {
+	if l.opts.Borrow {
+		return collect(l, data, ownBytes)
+	}
+	return getAll(l, data)
+}
 
-// GetOne returns the next complete line as a string (get_one).
+// GetOne returns the next complete line as a string, or as a borrowed
+// []byte with LineOptions.Borrow (get_one).
 func (l *Line) GetOne() (any, bool, error) {
 	if l.overflow > 0 {
 		n := l.overflow
@@ -225,9 +244,12 @@ func (l *Line) emit(line []byte, end int) (any, bool, error) {
 		l.in.skip(end)
 		return nil, false, newError("Line", ErrLineLength, "%d > %d", n, l.maxLen)
 	}
-	s := box.StringCopy(line) // header and octets in one allocation
-	l.in.skip(end)
-	return s, true, nil
+	l.in.skip(end) // the octets stay where they are until the next GetOneStart
+	if l.opts.Borrow {
+		l.lent = line
+		return box.Make(box.BytesType, unsafe.Pointer(&l.lent)), true, nil
+	}
+	return box.StringCopy(line), true, nil // header and octets in one allocation
 }
 
 // partial handles a buffer without a terminator whose first n octets are
@@ -318,6 +340,6 @@ func (l *Line) Clone() Filter {
 	c := *l
 	c.in = framing{}
 	c.term = append([]byte(nil), l.term...)
-	c.clean, c.overflow, c.skipping = 0, 0, false
+	c.clean, c.overflow, c.skipping, c.lent = 0, 0, false, nil
 	return &c
 }

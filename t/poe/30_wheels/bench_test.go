@@ -13,15 +13,17 @@ import (
 var line any = "0123456789abcd"
 
 // benchEcho runs b.N round trips of 16-octet lines between two ReadWrite
-// wheels on a socketpair, keeping depth lines in flight.
-func benchEcho(b *testing.B, depth int) {
+// wheels on a socketpair, keeping depth lines in flight; the server's
+// lines are strings, or borrowed (LineOptions.Borrow).
+func benchEcho(b *testing.B, depth int, borrow bool) {
 	a, c := socketpair(b)
 	var srv, cli *wheel.ReadWrite
 	sent, got := 0, 0
 	b.ReportAllocs()
 	run(b, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			srv, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: a, InputEvent: "srv_in", ErrorEvent: "srv_err"})
+			srv, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: a, InputEvent: "srv_in", ErrorEvent: "srv_err",
+				Filter: filter.NewLine(filter.LineOptions{Borrow: borrow})})
 			cli, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: c, InputEvent: "cli_in"})
 			b.ResetTimer()
 			for ; sent < depth && sent < b.N; sent++ {
@@ -49,11 +51,16 @@ func benchEcho(b *testing.B, depth int) {
 
 // BenchmarkReadWriteEcho measures request-response latency through two
 // ReadWrite wheels and Line filters: one 16-octet line at a time.
-func BenchmarkReadWriteEcho(b *testing.B) { benchEcho(b, 1) }
+func BenchmarkReadWriteEcho(b *testing.B) { benchEcho(b, 1, false) }
 
 // BenchmarkReadWriteEchoPipelined keeps 64 lines in flight, so each round
-// of the loop moves many records per write(2).
-func BenchmarkReadWriteEchoPipelined(b *testing.B) { benchEcho(b, 64) }
+// of the loop moves many records per write(2); the server's lines are
+// strings, and borrowed.
+func BenchmarkReadWriteEchoPipelined(b *testing.B) {
+	for _, borrow := range []bool{false, true} {
+		b.Run(fmt.Sprintf("borrow=%v", borrow), func(b *testing.B) { benchEcho(b, 64, borrow) })
+	}
+}
 
 // BenchmarkReadWriteStream measures throughput: 64 KiB Stream records
 // from one wheel to another over a socketpair, each record the reader's

@@ -51,14 +51,18 @@ func benchGet(b *testing.B, f filter.Filter, wire []byte, perWire int) {
 	}
 }
 
-// BenchmarkLineGet is Line.Get per record (default mode, CR LF).
+// BenchmarkLineGet is Line.Get per record (default mode, CR LF), each
+// line a string copy, and lent (LineOptions.Borrow).
 func BenchmarkLineGet(b *testing.B) {
-	for _, s := range benchSizes {
-		b.Run(s.name, func(b *testing.B) {
-			const count = 1024
-			rec := string(bytes.Repeat([]byte("x"), s.n))
-			benchGet(b, filter.NewLine(), wireOf(b, filter.NewLine(), rec, count), count)
-		})
+	for _, borrow := range []bool{false, true} {
+		for _, s := range benchSizes {
+			b.Run(fmt.Sprintf("%s/borrow=%v", s.name, borrow), func(b *testing.B) {
+				const count = 1024
+				rec := string(bytes.Repeat([]byte("x"), s.n))
+				f := filter.NewLine(filter.LineOptions{Borrow: borrow})
+				benchGet(b, f, wireOf(b, filter.NewLine(), rec, count), count)
+			})
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package filters_test
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/poe-go/poe/poe/filter"
@@ -41,36 +42,42 @@ func fuzzSame(t *testing.T, mk func() filter.Filter, data, cuts []byte, bound in
 	}
 }
 
-func lineModes() []func() filter.Filter {
-	return []func() filter.Filter{
-		func() filter.Filter {
-			return filter.NewLine(filter.LineOptions{Literal: "\r\n", MaxLength: 16, MaxBuffer: 32})
-		},
-		func() filter.Filter {
-			return filter.NewLine(filter.LineOptions{Autodetect: true, MaxLength: 16, MaxBuffer: 32})
-		},
-		func() filter.Filter {
-			return filter.NewLine(filter.LineOptions{Literal: "\n", MaxLength: 16, MaxBuffer: 32})
-		},
-	}
+// lineOptions are the chunk-independent modes of Line, with small limits.
+var lineOptions = []filter.LineOptions{
+	{Literal: "\r\n", MaxLength: 16, MaxBuffer: 32},
+	{Autodetect: true, MaxLength: 16, MaxBuffer: 32},
+	{Literal: "\n", MaxLength: 16, MaxBuffer: 32},
 }
 
 // FuzzLineGet checks Line in its chunk-independent modes; the default mode
 // is chunk-dependent by design (a split CR LF), so it is only checked not
-// to panic and to stay bounded.
+// to panic and to stay bounded. In every mode, a borrowing Line fed the
+// same pieces gives the same lines and errors.
 func FuzzLineGet(f *testing.F) {
 	f.Add([]byte("one\r\ntwo\r\n\r\nthree"), []byte{0, 3, 7})
 	f.Add([]byte("a\rb\nc\r\nd\n\re"), []byte{1})
 	f.Add([]byte("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nok\n"), []byte{5, 9})
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
-		for _, mk := range lineModes() {
-			fuzzSame(t, mk, data, cuts, 17)
+		for _, o := range lineOptions {
+			fuzzSame(t, func() filter.Filter { return filter.NewLine(o) }, data, cuts, 17)
 		}
 		d := filter.NewLine(filter.LineOptions{MaxLength: 16, MaxBuffer: 32})
 		for _, c := range chunked(data, cuts) {
 			getAll(d, c)
 			if n := len(d.GetPending()); n > 16+len(c) {
 				t.Fatalf("default mode buffers %d", n)
+			}
+		}
+		for _, o := range append(lineOptions, filter.LineOptions{MaxLength: 16, MaxBuffer: 32}) {
+			plain := filter.NewLine(o)
+			o.Borrow = true
+			borrowing := filter.NewLine(o)
+			for _, c := range chunked(data, cuts) {
+				want, wantErrs := plainLines(t, plain, c)
+				got, gotErrs := borrowedLines(t, borrowing, c)
+				if !slices.Equal(got, want) || gotErrs != wantErrs {
+					t.Fatalf("%+v: borrowed %q with %d errors, want %q with %d", o, got, gotErrs, want, wantErrs)
+				}
 			}
 		}
 	})

@@ -1,8 +1,10 @@
 package filters_test
 
 import (
+	"bytes"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,4 +200,117 @@ func equalRec(a, b any) bool {
 		return ok && equal(x, y)
 	}
 	return a == b
+}
+
+// borrowedLines feeds data to f and takes its lines one GetOne at a time,
+// as a wheel does, copying each borrowed line before the next call.
+func borrowedLines(t *testing.T, f filter.Filter, data []byte) (lines []string, errs int) {
+	t.Helper()
+	f.GetOneStart(data)
+	for {
+		rec, ok, err := f.GetOne()
+		if err != nil {
+			errs++
+			continue
+		}
+		if !ok {
+			return lines, errs
+		}
+		b, isBytes := rec.([]byte)
+		if !isBytes {
+			t.Fatalf("a borrowed line is %T, want []byte", rec)
+		}
+		lines = append(lines, string(b))
+	}
+}
+
+// plainLines is borrowedLines for a Line that gives strings.
+func plainLines(t *testing.T, f filter.Filter, data []byte) (lines []string, errs int) {
+	t.Helper()
+	recs, ferrs := getAll(f, data)
+	for _, r := range recs {
+		lines = append(lines, r.(string))
+	}
+	return lines, len(ferrs)
+}
+
+// TestLineBorrow checks LineOptions.Borrow: the same lines, and the same
+// errors, as []byte views of the filter's buffer, with no allocation.
+func TestLineBorrow(t *testing.T) {
+	input := "one\r\ntwo\n\nthree\rfour\n\rfive and then a very long line\npart"
+	modes := []struct {
+		name string
+		o    filter.LineOptions
+	}{
+		{"default", filter.LineOptions{}},
+		{"literal", filter.LineOptions{Literal: "\n"}},
+		{"literal with a limit", filter.LineOptions{Literal: "\r\n", MaxLength: 8}},
+		{"regexp", filter.LineOptions{InputRegexp: regexp.MustCompile("[\r\n]+")}},
+		{"autodetect", filter.LineOptions{Autodetect: true}},
+		{"default with a limit", filter.LineOptions{MaxLength: 8}},
+	}
+	for _, m := range modes {
+		t.Run(m.name+": the same lines and errors", func(t *testing.T) {
+			plain := filter.NewLine(m.o)
+			want, wantErrs := plainLines(t, plain, []byte(input))
+			o := m.o
+			o.Borrow = true
+			f := filter.NewLine(o)
+			got, gotErrs := borrowedLines(t, f, []byte(input))
+			if !slices.Equal(got, want) || gotErrs != wantErrs {
+				t.Fatalf("borrowed %q with %d errors, want %q with %d", got, gotErrs, want, wantErrs)
+			}
+			if p, wantP := f.GetPending(), plain.GetPending(); !bytes.Equal(p, wantP) {
+				t.Fatalf("pending %q, want %q", p, wantP)
+			}
+		})
+	}
+	t.Run("a line is lent until the next call", func(t *testing.T) {
+		f := filter.NewLine(filter.LineOptions{Borrow: true})
+		f.GetOneStart([]byte("ab\ncd\n"))
+		a, _, _ := f.GetOne()
+		if string(a.([]byte)) != "ab" {
+			t.Fatalf("first line %q", a)
+		}
+		b, _, _ := f.GetOne()
+		if string(b.([]byte)) != "cd" || string(a.([]byte)) != "cd" {
+			t.Fatalf("lines %q and %q, want both the second line's view", a, b)
+		}
+	})
+	t.Run("get gives every line a view of its own", func(t *testing.T) {
+		f := filter.NewLine(filter.LineOptions{Borrow: true})
+		recs, err := f.Get([]byte("ab\ncd\nef\n"))
+		if err != nil || len(recs) != 3 {
+			t.Fatalf("%d records, %v", len(recs), err)
+		}
+		for i, want := range []string{"ab", "cd", "ef"} {
+			if got := string(recs[i].([]byte)); got != want {
+				t.Fatalf("line %d is %q, want %q", i, got, want)
+			}
+		}
+	})
+	t.Run("a clone borrows too", func(t *testing.T) {
+		c := filter.NewLine(filter.LineOptions{Borrow: true}).Clone()
+		if lines, _ := borrowedLines(t, c, []byte("x\n")); !slices.Equal(lines, []string{"x"}) {
+			t.Fatalf("clone gave %q", lines)
+		}
+	})
+	t.Run("no line allocates", func(t *testing.T) {
+		f := filter.NewLine(filter.LineOptions{Literal: "\n", Borrow: true})
+		block := []byte(strings.Repeat("0123456789abcde\n", 64))
+		allocs := testing.AllocsPerRun(50, func() {
+			f.GetOneStart(block)
+			for n := 0; ; n++ {
+				if _, ok, _ := f.GetOne(); !ok {
+					if n != 64 {
+						t.Fatalf("%d lines, want 64", n)
+					}
+					return
+				}
+			}
+		})
+		if allocs != 0 {
+			t.Fatalf("%v allocations per 64 lines", allocs)
+		}
+	})
 }
