@@ -118,7 +118,7 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 		sender, callerState = cur.s, cur.name
 	}
 	e := k.frame()
-	e.Sender, e.CallerState = sender, callerState
+	e.setSender(sender, callerState)
 	if k.callerInfo {
 		// Without caller information every frame's position stays empty.
 		e.CallerFile, e.CallerLine = callerPos()
@@ -134,7 +134,7 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	// invoke, written out for the common call from a handler to another
 	// session's last state: one call less on the hottest path. A handler
 	// runs already, so inHandler stays as it is.
-	e.Session, e.Heap, e.State = s, s.Heap, entry.name
+	e.setTarget(s, entry.name)
 	d := k.depth
 	k.depth++
 	prev, prevEv := k.cur, k.activeEv
@@ -551,7 +551,7 @@ func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) 
 		return k.invokeClaimed(entry, event, e, direct)
 	}
 	s := entry.s
-	e.Session, e.Heap, e.State = s, s.Heap, entry.name // e.Kernel is set by frame
+	e.setTarget(s, entry.name) // e.Kernel is set by frame
 	if s.trace {
 		k.traceDispatch(event, s, e.Sender)
 	}
@@ -788,6 +788,13 @@ func (k *Kernel) scrubFrames() {
 	for _, e := range k.evpool[k.depth:] {
 		e.reset()
 	}
+}
+
+// sameIface reports whether two interfaces hold the very same value, word
+// for word: unlike ==, it never panics on an uncomparable dynamic type.
+func sameIface(a, b *any) bool {
+	x, y := (*[2]unsafe.Pointer)(unsafe.Pointer(a)), (*[2]unsafe.Pointer)(unsafe.Pointer(b))
+	return x[0] == y[0] && x[1] == y[1]
 }
 
 // sameString reports whether a and b are the same string, one pointer

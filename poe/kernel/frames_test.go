@@ -155,3 +155,72 @@ func collectedWithin(done <-chan struct{}) bool {
 	}
 	return false
 }
+
+// TestFrameReuseFillsEveryField checks that a frame reused at its depth
+// shows each dispatch its own SESSION, HEAP, STATE, SENDER and
+// CALLER_STATE, whichever of them changed since its last use: the frame
+// writes only the fields that differ.
+func TestFrameReuseFillsEveryField(t *testing.T) {
+	type seen struct {
+		session, sender *Session
+		heap            any
+		state, caller   string
+	}
+	var got []seen
+	record := func(e *Event) any {
+		got = append(got, seen{e.Session, e.Sender, e.Heap, e.State, e.CallerState})
+		return nil
+	}
+	k := MustNew()
+	defer k.Close()
+	// The called sessions stay alive by alias until the last call is made.
+	callee := func(alias string, heap any) Session {
+		return Session{Heap: heap, States: States{
+			"_start": func(e *Event) any { return e.Kernel.AliasSet(alias) },
+			"who":    record,
+			"what":   record,
+			"bye":    func(e *Event) any { return e.Kernel.AliasRemove(alias) },
+		}}
+	}
+	c := k.Create(callee("c", "C's heap"))
+	d := k.Create(callee("d", "D's heap"))
+	calls := func(steps ...func(e *Event)) States {
+		return States{
+			"_start": func(e *Event) any { e.Kernel.Yield("one"); return nil },
+			"one": func(e *Event) any {
+				steps[0](e)
+				e.Kernel.Yield("two")
+				return nil
+			},
+			"two": func(e *Event) any {
+				steps[1](e)
+				e.Kernel.Post("c", "bye")
+				e.Kernel.Post("d", "bye")
+				return nil
+			},
+		}
+	}
+	call := func(to *Session, state string) func(e *Event) { return func(e *Event) { e.Kernel.Call(to, state) } }
+	a := k.Create(Session{States: calls(call(c, "who"), call(c, "what"))})
+	b := k.Create(Session{States: calls(call(c, "who"), call(d, "who"))})
+	if err := k.Run(); err != nil {
+		t.Fatal(err)
+	}
+	// Yields alternate between a and b: a's one, b's one, a's two, b's two.
+	want := []seen{
+		{c, a, "C's heap", "who", "one"},
+		{c, b, "C's heap", "who", "one"},
+		{c, a, "C's heap", "what", "two"},
+		{d, b, "D's heap", "who", "two"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d dispatches, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("dispatch %d: session %v sender %v heap %v state %q caller %q, want %v %v %v %q %q", i,
+				got[i].session.ID(), got[i].sender.ID(), got[i].heap, got[i].state, got[i].caller,
+				want[i].session.ID(), want[i].sender.ID(), want[i].heap, want[i].state, want[i].caller)
+		}
+	}
+}
