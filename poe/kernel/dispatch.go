@@ -414,7 +414,10 @@ func (k *Kernel) quietStep() bool {
 func (k *Kernel) eventFrame(it *qitem) *Event {
 	k.uncountQuiet(it)
 	e := k.frame()
-	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = it.sender, it.callerState, it.callerFile, it.callerLine
+	e.setSender(it.sender, it.callerState)
+	if k.callerInfo {
+		e.CallerFile, e.CallerLine = it.callerFile, it.callerLine
+	}
 	e.setArgs(it.args())
 	return e
 }
