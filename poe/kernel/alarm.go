@@ -42,7 +42,7 @@ func (k *Kernel) setAlarm(op, state string, prio int64, args []any, indexed bool
 	}
 	t := k.newTimer()
 	k.nextID++
-	t.prio, t.id, t.kind, t.dest, t.sender, t.state, t.callerState = prio, k.nextID, kindEvent, s, s, state, k.activeEv
+	t.prio, t.id, t.kind, t.dest, t.sender, t.state, t.callerState = prio, k.nextID, kindEvent, s, s, state, k.GetActiveEvent()
 	if k.callerInfo {
 		t.callerFile, t.callerLine = callerPos()
 	}

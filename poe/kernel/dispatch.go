@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -50,7 +51,7 @@ func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn 
 		}
 		sender, callerState := k.self, ""
 		if k.cur != nil {
-			sender, callerState = k.cur.s, k.cur.name
+			sender, callerState = k.cur.s, k.eventOf(k.cur)
 		}
 		if it := k.enqueuePost(kind, s, sender, state, callerState, args); it != nil {
 			it.fn, it.callerFile, it.callerLine = fn, file, line
@@ -96,7 +97,7 @@ func (k *Kernel) Yield(state string, args ...any) {
 		panic("kernel: Yield called outside a handler")
 	}
 	k.drainInbox() // keeps FIFO order with this handler's earlier Posts
-	it := k.enqueuePost(kindEvent, cur.s, cur.s, state, cur.name, args)
+	it := k.enqueuePost(kindEvent, cur.s, cur.s, state, k.eventOf(cur), args)
 	if it != nil && k.callerInfo {
 		it.callerFile, it.callerLine = callerPos()
 	}
@@ -115,7 +116,7 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	}
 	sender, callerState := k.self, ""
 	if cur := k.cur; cur != nil {
-		sender, callerState = cur.s, cur.name
+		sender, callerState = cur.s, k.eventOf(cur)
 	}
 	e := k.frame()
 	e.setSender(sender, callerState)
@@ -129,7 +130,7 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 		return k.deliverLookup(s, state, e, sender == s), nil
 	}
 	if sender == s || s.trace || k.inHandler == 0 {
-		return k.invoke(entry, state, e, sender == s), nil
+		return k.invoke(entry, "", e, sender == s), nil
 	}
 	// invoke, written out for the common call from a handler to another
 	// session's last state: one call less on the hottest path. A handler
@@ -137,12 +138,17 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	e.setTarget(s, entry.name)
 	d := k.depth
 	k.depth++
-	prev, prevEv := k.cur, k.activeEv
+	prev, prevRedirect := k.cur, k.redirect
 	k.cur = entry
-	k.activeEv = state
-	defer k.guard(e, d, prev, prevEv, k.inHandler)()
+	if prevRedirect != "" {
+		k.redirect = "" // the callee handles its own state
+	}
+	defer k.guard(e, d, prev, prevRedirect, k.inHandler)()
 	ret := entry.h(e)
-	k.cur, k.activeEv = prev, prevEv
+	k.cur = prev
+	if prevRedirect != "" {
+		k.redirect = prevRedirect
+	}
 	k.depth--
 	e.clearArgs()
 	return ret, nil
@@ -473,7 +479,7 @@ func (k *Kernel) newFrame() *Event {
 // _default, or reports the event.
 func (k *Kernel) deliver(s *Session, state string, e *Event, direct bool) any {
 	if entry := s.lastState(state); entry != nil {
-		return k.invoke(entry, state, e, direct)
+		return k.invoke(entry, "", e, direct)
 	}
 	return k.deliverLookup(s, state, e, direct)
 }
@@ -503,7 +509,7 @@ func (k *Kernel) deliverLookup(s *Session, state string, e *Event, direct bool) 
 			return k.deliverDefault(s, state, e, direct)
 		}
 	}
-	return k.invoke(entry, state, e, direct)
+	return k.invoke(entry, "", e, direct)
 }
 
 // recentState finds state among the states the session dispatched
@@ -549,27 +555,33 @@ func (k *Kernel) deliverDefault(s *Session, state string, e *Event, direct bool)
 }
 
 // invoke runs one handler with the active session switched to its session.
-func (k *Kernel) invoke(entry *stateEntry, event string, e *Event, direct bool) any {
+// redirect is the event's own name when entry is _default, else "".
+func (k *Kernel) invoke(entry *stateEntry, redirect string, e *Event, direct bool) any {
 	if k.inHandler == 0 && k.loopG.Load() == 0 {
-		return k.invokeClaimed(entry, event, e, direct)
+		return k.invokeClaimed(entry, redirect, e, direct)
 	}
 	s := entry.s
 	e.setTarget(s, entry.name) // e.Kernel is set by frame
 	if s.trace {
-		k.traceDispatch(event, s, e.Sender)
+		k.traceDispatch(cmp.Or(redirect, entry.name), s, e.Sender)
 	}
 	if direct {
 		return k.invokeDirect(entry, e)
 	}
 	d := k.depth
 	k.depth++
-	prev, prevEv := k.cur, k.activeEv
+	prev, prevRedirect := k.cur, k.redirect
 	k.cur = entry
-	k.activeEv = event
-	defer k.guard(e, d, prev, prevEv, k.inHandler)()
+	if prevRedirect != "" || redirect != "" {
+		k.redirect = redirect
+	}
+	defer k.guard(e, d, prev, prevRedirect, k.inHandler)()
 	k.inHandler++
 	ret := entry.h(e)
-	k.cur, k.activeEv = prev, prevEv
+	k.cur = prev
+	if prevRedirect != "" || redirect != "" {
+		k.redirect = prevRedirect
+	}
 	k.leave(e)
 	return ret
 }
@@ -599,24 +611,24 @@ func (k *Kernel) traceDispatch(event string, s *Session, sender *Session) {
 // Create before Run, a Call from set-up code): it makes its goroutine the
 // loop's for the handler's duration, so that its posts are the loop's
 // own, and runs invoke again, which then takes its usual path.
-func (k *Kernel) invokeClaimed(entry *stateEntry, event string, e *Event, direct bool) any {
+func (k *Kernel) invokeClaimed(entry *stateEntry, redirect string, e *Event, direct bool) any {
 	k.loopG.Store(getg())
 	defer k.loopG.Store(0)
-	return k.invoke(entry, event, e, direct)
+	return k.invoke(entry, redirect, e, direct)
 }
 
 // guard returns a dispatch's deferred end. It is run by the defer itself,
 // so that recover works in it; a handler that returned has closed the
 // frame, and it returns at once. Otherwise it unwinds the frame and puts
 // inHandler back to handlers, its count before the dispatch.
-func (k *Kernel) guard(e *Event, d int, prev *stateEntry, prevEv string, handlers int) func() {
+func (k *Kernel) guard(e *Event, d int, prev *stateEntry, prevRedirect string, handlers int) func() {
 	return func() {
 		if k.depth != d {
 			var r any
 			if k.catchPanics {
 				r = recover()
 			}
-			k.unwind(e, r, prev, prevEv)
+			k.unwind(e, r, prev, prevRedirect)
 			k.inHandler = handlers
 		}
 	}
@@ -628,12 +640,12 @@ func (k *Kernel) guard(e *Event, d int, prev *stateEntry, prevEv string, handler
 // POE's DIE signal (caught), and the dispatch returns nil, its result
 // never having been set; then the active session and event go back to
 // the caller's.
-func (k *Kernel) unwind(e *Event, r any, prev *stateEntry, prevEv string) {
+func (k *Kernel) unwind(e *Event, r any, prev *stateEntry, prevRedirect string) {
 	if r != nil {
 		k.caught(e, r, debug.Stack())
 	}
 	k.cur = prev
-	k.activeEv = prevEv
+	k.redirect = prevRedirect
 	k.depth--
 	e.clearArgs()
 }

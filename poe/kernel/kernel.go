@@ -51,8 +51,8 @@ type Kernel struct {
 
 	cur      *stateEntry    // the running state: SENDER and CALLER_STATE of posts
 	loopG    atomic.Uintptr // identity of the goroutine running the loop, 0 when none
-	activeEv string
-	inDie    int // > 0 while DIE handlers run
+	redirect string         // the event _default (cur) handles; "" when cur handles its own
+	inDie    int            // > 0 while DIE handlers run
 	depth    int
 	evpool   []*Event
 
@@ -460,8 +460,24 @@ func (k *Kernel) GetActiveSession() *Session {
 	return k.self
 }
 
-// GetActiveEvent returns the name of the state being handled, or "".
-func (k *Kernel) GetActiveEvent() string { return k.activeEv }
+// GetActiveEvent returns the name of the event being handled (the
+// event's own name in _default, as in POE), or "" between dispatches.
+func (k *Kernel) GetActiveEvent() string {
+	if k.cur == nil {
+		return ""
+	}
+	return k.eventOf(k.cur)
+}
+
+// eventOf is the event the running state cur handles: its own name, or in
+// _default the event's. It is the CALLER_STATE of what the handler posts,
+// calls or sets.
+func (k *Kernel) eventOf(cur *stateEntry) string {
+	if k.redirect != "" {
+		return k.redirect
+	}
+	return cur.name
+}
 
 // Close releases the kernel's poller. A kernel is unusable afterwards.
 func (k *Kernel) Close() error {

@@ -246,7 +246,7 @@ func (k *Kernel) collect(fd int, what interest) {
 
 func (k *Kernel) dispatchSelect(fw *fdWatch, w *watcher, m Mode) {
 	e := k.frame()
-	e.setSender(w.s, k.activeEv)
+	e.setSender(w.s, k.GetActiveEvent())
 	if k.callerInfo {
 		e.CallerFile, e.CallerLine = "", 0 // frames keep them only with caller information
 	}

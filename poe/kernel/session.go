@@ -303,7 +303,7 @@ func (k *Kernel) DetachMyself() error {
 	if s.kernelSelf || s.parent.kernelSelf {
 		return kerr("detach_myself", s, eperm)
 	}
-	k.detach(s, k.activeEv == "_start")
+	k.detach(s, k.GetActiveEvent() == "_start")
 	return nil
 }
 

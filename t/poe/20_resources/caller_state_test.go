@@ -69,6 +69,76 @@ func TestCallerState(t *testing.T) {
 	)
 }
 
+// TestCallerStateInDefault checks that a _default handler handles the
+// event under the event's own name, as POE's active event: that name is
+// the active event and the CALLER_STATE of what the handler yields,
+// posts, calls or sets, and it is the active event again after a call
+// from the handler returns, or panics (checked against POE 1.370, where
+// all of these say "missing").
+func TestCallerStateInDefault(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.Sig("DIE", "died")
+			return e.Kernel.AliasSet("helper")
+		},
+		"died": func(e *kernel.Event) any { e.Kernel.SigHandled(); return nil },
+		"inner": func(e *kernel.Event) any {
+			tr.Add("inner from %s while %s is active", e.CallerState, e.Kernel.GetActiveEvent())
+			return nil
+		},
+		"boom": func(e *kernel.Event) any { panic("boom") },
+		"bye": func(e *kernel.Event) any {
+			e.Kernel.Sig("DIE", "")
+			return e.Kernel.AliasRemove("helper")
+		},
+	}})
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { e.Kernel.Yield("missing"); return nil },
+		"_default": func(e *kernel.Event) any {
+			if e.ArgString(0) != "missing" {
+				return nil
+			}
+			tr.Add("_default for %s while %s is active", e.ArgString(0), e.Kernel.GetActiveEvent())
+			e.Kernel.Yield("seen")
+			e.Kernel.Post(e.Session, "seen4")
+			e.Kernel.Call(e.Session, "seen2")
+			e.Kernel.Delay("seen3", 0)
+			for i := 0; i < 2; i++ { // the second time by the kernel's quicker path
+				e.Kernel.Call("helper", "inner")
+				tr.Add("after a call: %s is active", e.Kernel.GetActiveEvent())
+			}
+			for i := 0; i < 2; i++ {
+				e.Kernel.Call("helper", "boom")
+				tr.Add("after a panic: %s is active", e.Kernel.GetActiveEvent())
+			}
+			e.Kernel.Post("helper", "bye")
+			return nil
+		},
+		"seen":  func(e *kernel.Event) any { tr.Add("seen from %s", e.CallerState); return nil },
+		"seen2": func(e *kernel.Event) any { tr.Add("seen2 from %s", e.CallerState); return nil },
+		"seen3": func(e *kernel.Event) any { tr.Add("seen3 from %s", e.CallerState); return nil },
+		"seen4": func(e *kernel.Event) any { tr.Add("seen4 from %s", e.CallerState); return nil },
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t,
+		"_default for missing while missing is active",
+		"seen2 from missing",
+		"inner from missing while inner is active",
+		"after a call: missing is active",
+		"inner from missing while inner is active",
+		"after a call: missing is active",
+		"after a panic: missing is active",
+		"after a panic: missing is active",
+		"seen from missing",
+		"seen4 from missing",
+		"seen3 from missing",
+	)
+}
+
 // TestCallerFileAndLine checks CALLER_FILE and CALLER_LINE: with
 // WithCallerInfo they name the line of the user's post, yield, call or
 // alarm call, not a line inside the kernel.
