@@ -126,7 +126,9 @@ echo "compare.sh: $RUNS runs per figure, $(date -u +%Y-%m-%d), $(nproc) cores, $
 # ---------------------------------------------------------------- 1 and 2
 if want 1; then
     header "1 local dispatch (ops/s: events dispatched, calls made)"
-    gobench "1 " ops/s '^Benchmark(Yield|PingPong|Call)$' 2000000x
+    # 20 million events a run: a quarter to half a second, as long as the
+    # Perl side's runs, so that a run's start is amortised on both sides.
+    gobench "1 " ops/s '^Benchmark(Yield|PingPong|Call)$' 20000000x
     if [[ -n $HAVE_PERL_POE ]]; then
         for ((r = 0; r < RUNS; r++)); do
             perlrun "1 Yield" bench/perl/dispatch.pl yield 100000
