@@ -39,7 +39,7 @@ func (k *Kernel) Post(dest any, state string, args ...any) error {
 func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn func()) error {
 	var file string
 	var line int
-	if k.callerInfo && kind == kindEvent {
+	if k.callerInfo && kind != kindFunc {
 		file, line = callerPos()
 	}
 	prio := k.postPrio()
@@ -433,7 +433,7 @@ func (k *Kernel) eventFrame(it *qitem) *Event {
 func (k *Kernel) dispatchItem(it *qitem) {
 	switch it.kind {
 	case kindSignal:
-		k.dispatchSignal(it.dest, it.state, it.args())
+		k.dispatchSignal(it.dest, it.state, it.args(), it.callerState, it.callerFile, it.callerLine)
 	case kindGC:
 		k.markGC(it.dest)
 	case kindFunc:

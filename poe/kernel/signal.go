@@ -182,8 +182,10 @@ func (k *Kernel) signalTargets(dest *Session, name string) []*Session {
 }
 
 // dispatchSignal delivers a signal to the watchers among its targets,
-// deepest first, then stops them as the signal's kind says.
-func (k *Kernel) dispatchSignal(dest *Session, name string, args []any) {
+// deepest first, then stops them as the signal's kind says. Each handler
+// gets the kernel as SENDER and, as CALLER_STATE and position, those of
+// the signal call: the event that sent it, or "" for the kernel's own.
+func (k *Kernel) dispatchSignal(dest *Session, name string, args []any, callerState, file string, line int) {
 	targets := k.signalTargets(dest, name)
 	saved := k.sigs.handled
 	k.sigs.handled = false
@@ -199,7 +201,7 @@ func (k *Kernel) dispatchSignal(dest *Session, name string, args []any) {
 			}
 			a := make([]any, 0, 1+len(args)+len(w.args))
 			a = append(append(append(a, name), args...), w.args...)
-			k.dispatch(s, k.self, w.state, a, "", "", 0, false)
+			k.dispatch(s, k.self, w.state, a, callerState, file, line, false)
 		}
 	}
 	if name == "DIE" {

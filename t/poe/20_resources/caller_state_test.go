@@ -139,6 +139,45 @@ func TestCallerStateInDefault(t *testing.T) {
 	)
 }
 
+// TestCallerStateOfSignals checks what a signal handler is told of the
+// signal's origin, as in POE 1.370: SENDER is the kernel; CALLER_STATE is
+// the event that called signal, and empty for the kernel's own signals,
+// a DIE among them.
+func TestCallerStateOfSignals(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.Sig("USR1", "got")
+			e.Kernel.Sig("DIE", "got")
+			e.Kernel.Yield("later")
+			return nil
+		},
+		"later": func(e *kernel.Event) any {
+			e.Kernel.Signal(e.Session, "USR1")
+			e.Kernel.Yield("boom")
+			return nil
+		},
+		"boom": func(e *kernel.Event) any { panic("boom") },
+		"got": func(e *kernel.Event) any {
+			tr.Add("%s from %q, sent by the kernel: %v", e.ArgString(0), e.CallerState, e.Sender.IsKernel())
+			if e.ArgString(0) == "DIE" {
+				e.Kernel.SigHandled()
+				e.Kernel.Sig("USR1", "")
+				e.Kernel.Sig("DIE", "")
+			}
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t,
+		`USR1 from "later", sent by the kernel: true`,
+		`DIE from "", sent by the kernel: true`,
+	)
+}
+
 // TestCallerFileAndLine checks CALLER_FILE and CALLER_LINE: with
 // WithCallerInfo they name the line of the user's post, yield, call or
 // alarm call, not a line inside the kernel.
@@ -164,9 +203,16 @@ func TestCallerFileAndLine(t *testing.T) {
 			k.Delay("delayed", 0)
 			lines["delay_set"] = here() + 1
 			k.DelaySet("delay_set", 0)
+			k.Sig("USR1", "signalled")
+			lines["signalled"] = here() + 1
+			k.Signal(e.Session, "USR1")
 			return nil
 		},
 		"posted": record, "yielded": record, "called": record, "delayed": record, "delay_set": record,
+		"signalled": func(e *kernel.Event) any {
+			e.Kernel.Sig("USR1", "")
+			return record(e)
+		},
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
