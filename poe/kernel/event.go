@@ -21,7 +21,7 @@ type Event struct {
 
 	CallerFile  string // CALLER_FILE, when the kernel records caller positions
 	CallerLine  int    // CALLER_LINE
-	CallerState string // CALLER_STATE: the state that was running when the event was posted
+	CallerState string // CALLER_STATE: the event being handled when this one was sent (its own name in _default), "" from the kernel
 
 	argv [6]any
 }
