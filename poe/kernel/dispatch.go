@@ -49,10 +49,7 @@ func (k *Kernel) postItem(dest any, kind itemKind, state string, args []any, fn 
 		if s == nil {
 			return kerr(kindOp(kind), dest, esrch)
 		}
-		sender, callerState := k.self, ""
-		if k.cur != nil {
-			sender, callerState = k.cur.s, k.eventOf(k.cur)
-		}
+		sender, callerState := k.origin()
 		if it := k.enqueuePost(kind, s, sender, state, callerState, args); it != nil {
 			it.fn, it.callerFile, it.callerLine = fn, file, line
 		}
@@ -114,10 +111,7 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	if s == nil {
 		return nil, kerr("call", dest, esrch)
 	}
-	sender, callerState := k.self, ""
-	if cur := k.cur; cur != nil {
-		sender, callerState = cur.s, k.eventOf(cur)
-	}
+	sender, callerState := k.origin()
 	e := k.frame()
 	e.setSender(sender, callerState)
 	if k.callerInfo {
@@ -433,7 +427,7 @@ func (k *Kernel) eventFrame(it *qitem) *Event {
 func (k *Kernel) dispatchItem(it *qitem) {
 	switch it.kind {
 	case kindSignal:
-		k.dispatchSignal(it.dest, it.state, it.args(), it.callerState, it.callerFile, it.callerLine)
+		k.dispatchSignal(it)
 	case kindGC:
 		k.markGC(it.dest)
 	case kindFunc:

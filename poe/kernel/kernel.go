@@ -469,6 +469,16 @@ func (k *Kernel) GetActiveEvent() string {
 	return k.eventOf(k.cur)
 }
 
+// origin is the SENDER and CALLER_STATE of what the running handler
+// posts or calls: its session and the event it handles, or the kernel's
+// session and "" between dispatches.
+func (k *Kernel) origin() (*Session, string) {
+	if cur := k.cur; cur != nil {
+		return cur.s, k.eventOf(cur)
+	}
+	return k.self, ""
+}
+
 // eventOf is the event the running state cur handles: its own name, or in
 // _default the event's. It is the CALLER_STATE of what the handler posts,
 // calls or sets.

@@ -181,11 +181,13 @@ func (k *Kernel) signalTargets(dest *Session, name string) []*Session {
 	return list
 }
 
-// dispatchSignal delivers a signal to the watchers among its targets,
-// deepest first, then stops them as the signal's kind says. Each handler
-// gets the kernel as SENDER and, as CALLER_STATE and position, those of
-// the signal call: the event that sent it, or "" for the kernel's own.
-func (k *Kernel) dispatchSignal(dest *Session, name string, args []any, callerState, file string, line int) {
+// dispatchSignal delivers the signal it to the watchers among its
+// targets, deepest first, then stops them as the signal's kind says. Each
+// handler gets the kernel as SENDER and, as CALLER_STATE and position,
+// those of the signal call: the event that sent it, or "" for the
+// kernel's own.
+func (k *Kernel) dispatchSignal(it *qitem) {
+	dest, name, args := it.dest, it.state, it.args()
 	targets := k.signalTargets(dest, name)
 	saved := k.sigs.handled
 	k.sigs.handled = false
@@ -201,7 +203,7 @@ func (k *Kernel) dispatchSignal(dest *Session, name string, args []any, callerSt
 			}
 			a := make([]any, 0, 1+len(args)+len(w.args))
 			a = append(append(append(a, name), args...), w.args...)
-			k.dispatch(s, k.self, w.state, a, callerState, file, line, false)
+			k.dispatch(s, k.self, w.state, a, it.callerState, it.callerFile, it.callerLine, false)
 		}
 	}
 	if name == "DIE" {
