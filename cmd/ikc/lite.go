@@ -96,22 +96,13 @@ func fromJSON(v any) any {
 }
 
 // toJSON turns a thawed value into something encoding/json can print.
-func toJSON(v any) any {
+func toJSON(v any) any { return serial.MapLeaves(v, jsonLeaf) }
+
+// jsonLeaf is toJSON for what is neither an array nor a hash.
+func jsonLeaf(v any) any {
 	switch x := v.(type) {
 	case []byte:
 		return string(x)
-	case []any:
-		out := make([]any, len(x))
-		for i := range x {
-			out[i] = toJSON(x[i])
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = toJSON(e)
-		}
-		return out
 	case serial.Blessed:
 		return map[string]any{"__class__": x.Class, "value": toJSON(x.Value)}
 	case *serial.Ref:

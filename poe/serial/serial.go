@@ -88,3 +88,26 @@ func Names() []string {
 	sort.Strings(names)
 	return names
 }
+
+// MapLeaves returns a copy of v, a value as Thaw returns it, with every
+// array ([]any) and hash (map[string]any) copied and every other value
+// inside them replaced by leaf's result for it. It is the walk a program
+// needs to turn thawed data into another form (to print it, to compare
+// it), with only the leaves to handle.
+func MapLeaves(v any, leaf func(any) any) any {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = MapLeaves(e, leaf)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = MapLeaves(e, leaf)
+		}
+		return out
+	}
+	return leaf(v)
+}

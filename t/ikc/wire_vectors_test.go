@@ -32,6 +32,7 @@ import (
 	"github.com/poe-go/poe/component/ikc/responder"
 	"github.com/poe-go/poe/component/ikc/server"
 	"github.com/poe-go/poe/poe/kernel"
+	"github.com/poe-go/poe/poe/serial"
 	"github.com/poe-go/poe/poe/serial/storable"
 )
 
@@ -83,23 +84,12 @@ func (s subst) line(l string) string {
 
 // value substitutes the kernel IDs inside a thawed record.
 func (s subst) value(v any, old, new string) any {
-	switch x := v.(type) {
-	case string:
-		return strings.ReplaceAll(x, old, new)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = s.value(e, old, new)
+	return serial.MapLeaves(v, func(v any) any {
+		if x, ok := v.(string); ok {
+			return strings.ReplaceAll(x, old, new)
 		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = s.value(e, old, new)
-		}
-		return out
-	}
-	return v
+		return v
+	})
 }
 
 // wire reads one side of a connection, remembering where each read ended.

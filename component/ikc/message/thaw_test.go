@@ -77,25 +77,12 @@ func withoutNaN(m Message) Message {
 // noNaN returns v with every NaN in it replaced by nanMark. Thaw returns
 // every float as a float64.
 func noNaN(v any) any {
-	switch x := v.(type) {
-	case float64:
-		if math.IsNaN(x) {
+	return serial.MapLeaves(v, func(v any) any {
+		if f, ok := v.(float64); ok && math.IsNaN(f) {
 			return nanMark{}
 		}
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = noNaN(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = noNaN(e)
-		}
-		return out
-	}
-	return v
+		return v
+	})
 }
 
 func dump(m *Message) string {

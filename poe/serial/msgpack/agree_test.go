@@ -17,7 +17,9 @@ import (
 
 // normalize maps the library's generic decoding onto the serial data
 // model, as Thaw documents it.
-func normalize(v any) any {
+func normalize(v any) any { return serial.MapLeaves(v, normalLeaf) }
+
+func normalLeaf(v any) any {
 	switch x := v.(type) {
 	case int8:
 		return int64(x)
@@ -42,18 +44,6 @@ func normalize(v any) any {
 		return float64(x)
 	case []byte:
 		return string(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = normalize(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = normalize(e)
-		}
-		return out
 	}
 	return v
 }
