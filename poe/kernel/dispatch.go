@@ -442,7 +442,8 @@ func (k *Kernel) dispatchItem(it *qitem) {
 // frame themselves and go straight to deliver.
 func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerState, file string, line int, direct bool) any {
 	e := k.frame()
-	e.Sender, e.CallerState, e.CallerFile, e.CallerLine = sender, callerState, file, line
+	e.setSender(sender, callerState)
+	e.CallerFile, e.CallerLine = file, line
 	e.setArgs(args)
 	return k.deliver(s, state, e, direct)
 }
