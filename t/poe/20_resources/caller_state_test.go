@@ -69,6 +69,51 @@ func TestCallerState(t *testing.T) {
 	)
 }
 
+// TestActiveEventInCalls checks the active event while a called handler
+// runs, for each way of naming the callee. A call to another session
+// makes the callee's state the active event; a call to the active session
+// itself leaves the caller's (checked against POE 1.370).
+func TestActiveEventInCalls(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	inner := func(e *kernel.Event) any {
+		tr.Add("%s from %s while %s is active", e.State, e.CallerState, e.Kernel.GetActiveEvent())
+		return nil
+	}
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { return e.Kernel.AliasSet("other") },
+		"inner":  inner,
+		"bye":    func(e *kernel.Event) any { return e.Kernel.AliasRemove("other") },
+	}})
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { e.Kernel.Yield("outer"); return nil },
+		"self":   inner,
+		"outer": func(e *kernel.Event) any {
+			// By name, then twice by handle: the last call finds the
+			// state the session ran last.
+			other := e.Kernel.AliasResolve("other")
+			for _, dest := range []any{"other", other, other} {
+				e.Kernel.Call(dest, "inner")
+			}
+			for _, dest := range []any{e.Session.ID(), e.Session, e.Session} {
+				e.Kernel.Call(dest, "self")
+			}
+			return e.Kernel.Post(other, "bye")
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t,
+		"inner from outer while inner is active",
+		"inner from outer while inner is active",
+		"inner from outer while inner is active",
+		"self from outer while outer is active",
+		"self from outer while outer is active",
+		"self from outer while outer is active",
+	)
+}
+
 // TestCallerStateInDefault checks that a _default handler handles the
 // event under the event's own name, as POE's active event: that name is
 // the active event and the CALLER_STATE of what the handler yields,
@@ -105,12 +150,15 @@ func TestCallerStateInDefault(t *testing.T) {
 			e.Kernel.Post(e.Session, "seen4")
 			e.Kernel.Call(e.Session, "seen2")
 			e.Kernel.Delay("seen3", 0)
-			for i := 0; i < 2; i++ { // the second time by the kernel's quicker path
-				e.Kernel.Call("helper", "inner")
+			// By alias twice, the second time to the session's last
+			// state, then by handle, which Call dispatches itself.
+			helper := e.Kernel.AliasResolve("helper")
+			for _, dest := range []any{"helper", "helper", helper} {
+				e.Kernel.Call(dest, "inner")
 				tr.Add("after a call: %s is active", e.Kernel.GetActiveEvent())
 			}
-			for i := 0; i < 2; i++ {
-				e.Kernel.Call("helper", "boom")
+			for _, dest := range []any{"helper", "helper", helper} {
+				e.Kernel.Call(dest, "boom")
 				tr.Add("after a panic: %s is active", e.Kernel.GetActiveEvent())
 			}
 			e.Kernel.Post("helper", "bye")
@@ -131,6 +179,9 @@ func TestCallerStateInDefault(t *testing.T) {
 		"after a call: missing is active",
 		"inner from missing while inner is active",
 		"after a call: missing is active",
+		"inner from missing while inner is active",
+		"after a call: missing is active",
+		"after a panic: missing is active",
 		"after a panic: missing is active",
 		"after a panic: missing is active",
 		"seen from missing",
@@ -190,9 +241,13 @@ func TestCallerFileAndLine(t *testing.T) {
 		got[e.State] = filepath.Base(e.CallerFile) + ":" + itoa(e.CallerLine)
 		return nil
 	}
+	other := k.Create(kernel.Session{States: kernel.States{"_start": nop, "remote": record}})
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			k := e.Kernel
+			k.Call(other, "remote") // which makes it the session's last state
+			lines["remote"] = here() + 1
+			k.Call(other, "remote")
 			lines["posted"] = here() + 1
 			k.Post(e.Session, "posted")
 			lines["yielded"] = here() + 1

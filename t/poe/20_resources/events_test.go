@@ -149,6 +149,51 @@ func TestPostYieldCall(t *testing.T) {
 	tr.Expect(t, "ev a 1 from session 1")
 }
 
+// TestCallAnotherSession checks calls to another session by its handle,
+// which the kernel dispatches by its quickest path when the state is the
+// one the session ran last: every argument arrives, however many, and the
+// first call at a depth of nesting not reached before works too.
+func TestCallAnotherSession(t *testing.T) {
+	k := newKernel(t)
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.Yield("sum") // the last state before any call
+			return e.Kernel.AliasSet("adder")
+		},
+		"sum": func(e *kernel.Event) any {
+			total := 1000 * len(e.Args)
+			for i := range e.Args {
+				total += e.ArgInt(i)
+			}
+			return total
+		},
+		"bye": func(e *kernel.Event) any { return e.Kernel.AliasRemove("adder") },
+	}})
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { e.Kernel.Yield("go"); return nil },
+		"go": func(e *kernel.Event) any {
+			adder := e.Kernel.AliasResolve("adder")
+			for _, n := range []int{0, 1, 6, 7, 9, 1} {
+				args := make([]any, n)
+				want := 1000 * n
+				for i := range args {
+					args[i] = i + 1
+					want += i + 1
+				}
+				for range 2 {
+					if v, err := e.Kernel.Call(adder, "sum", args...); v != want || err != nil {
+						t.Errorf("Call with %d arguments = %v, %v; want %d, nil", n, v, err, want)
+					}
+				}
+			}
+			return e.Kernel.Post(adder, "bye")
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestDefault checks POE-SEMANTICS 2.3: _default gets the state name and a
 // copy of the arguments, including POE's own events, and its value is what
 // call returns.
