@@ -56,9 +56,9 @@ func BenchmarkPostPingPong(b *testing.B) {
 }
 
 // BenchmarkCall: a session calling another synchronously, by session
-// and by alias.
+// and by alias, and calling itself, as a wheel calls its owner.
 func BenchmarkCall(b *testing.B) {
-	for _, by := range []string{"session", "alias"} {
+	for _, by := range []string{"session", "alias", "self"} {
 		b.Run("by "+by, func(b *testing.B) {
 			k := MustNew()
 			defer k.Close()
@@ -72,7 +72,11 @@ func BenchmarkCall(b *testing.B) {
 			}
 			k.Create(Session{States: States{
 				"_start": func(e *Event) any { e.Kernel.Yield("go"); return nil },
+				"add":    func(e *Event) any { return e.Arg(0) },
 				"go": func(e *Event) any {
+					if by == "self" {
+						dest = e.Session
+					}
 					b.ReportAllocs()
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {

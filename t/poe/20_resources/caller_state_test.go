@@ -89,14 +89,19 @@ func TestActiveEventInCalls(t *testing.T) {
 		"_start": func(e *kernel.Event) any { e.Kernel.Yield("outer"); return nil },
 		"self":   inner,
 		"outer": func(e *kernel.Event) any {
-			// By name, then twice by handle: the last call finds the
-			// state the session ran last.
+			// By name, then by handle, which finds the state the
+			// session ran last; the calls alternate, so that each
+			// reuses a frame that the other filled.
 			other := e.Kernel.AliasResolve("other")
-			for _, dest := range []any{"other", other, other} {
-				e.Kernel.Call(dest, "inner")
+			calls := []struct {
+				dest  any
+				state string
+			}{
+				{"other", "inner"}, {other, "inner"}, {e.Session.ID(), "self"},
+				{other, "inner"}, {e.Session, "self"}, {other, "inner"}, {e.Session, "self"},
 			}
-			for _, dest := range []any{e.Session.ID(), e.Session, e.Session} {
-				e.Kernel.Call(dest, "self")
+			for _, c := range calls {
+				e.Kernel.Call(c.dest, c.state)
 			}
 			return e.Kernel.Post(other, "bye")
 		},
@@ -107,9 +112,10 @@ func TestActiveEventInCalls(t *testing.T) {
 	tr.Expect(t,
 		"inner from outer while inner is active",
 		"inner from outer while inner is active",
+		"self from outer while outer is active",
 		"inner from outer while inner is active",
 		"self from outer while outer is active",
-		"self from outer while outer is active",
+		"inner from outer while inner is active",
 		"self from outer while outer is active",
 	)
 }
@@ -252,6 +258,7 @@ func TestCallerFileAndLine(t *testing.T) {
 			k.Post(e.Session, "posted")
 			lines["yielded"] = here() + 1
 			k.Yield("yielded")
+			k.Call(e.Session, "called") // which makes it the session's last state
 			lines["called"] = here() + 1
 			k.Call(e.Session, "called")
 			lines["delayed"] = here() + 1

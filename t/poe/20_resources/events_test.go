@@ -2,6 +2,8 @@ package resources_test
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"syscall"
 	"testing"
 	"time"
@@ -191,6 +193,43 @@ func TestCallAnotherSession(t *testing.T) {
 	}})
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCallItself checks a session's calls to itself by its handle, each
+// at a depth of nesting not reached before, with one argument more at
+// each depth: the handler's state is the one the session ran last, which
+// the kernel dispatches by its quickest path.
+func TestCallItself(t *testing.T) {
+	k := newKernel(t)
+	var depths []string
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { e.Kernel.Yield("down", 8); return nil },
+		"down": func(e *kernel.Event) any {
+			n := e.ArgInt(0)
+			depths = append(depths, fmt.Sprintf("%d args from %s", len(e.Args), e.CallerState))
+			if n == 0 {
+				return 0
+			}
+			args := make([]any, 9-n)
+			args[0] = n - 1
+			v, err := e.Kernel.Call(e.Session, "down", args...)
+			if err != nil {
+				t.Error(err)
+			}
+			return v.(int) + 1
+		},
+		"_stop": func(e *kernel.Event) any { return nil },
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1 args from _start"}
+	for n := 1; n <= 8; n++ {
+		want = append(want, fmt.Sprintf("%d args from down", n))
+	}
+	if !reflect.DeepEqual(depths, want) {
+		t.Errorf("calls %q, want %q", depths, want)
 	}
 }
 

@@ -22,7 +22,12 @@ func TestTraceOncePerDispatch(t *testing.T) {
 				e.Kernel.Yield("tick")
 				return e.Kernel.AliasSet("traced")
 			},
-			"tick": func(e *kernel.Event) any { return nil },
+			"tick": func(e *kernel.Event) any {
+				e.Kernel.Call(e.Session, "tock") // then by the quicker path
+				e.Kernel.Call(e.Session, "tock")
+				return nil
+			},
+			"tock": func(e *kernel.Event) any { return nil },
 			"ask":  func(e *kernel.Event) any { return nil },
 			"bye":  func(e *kernel.Event) any { return e.Kernel.AliasRemove("traced") },
 		},
@@ -42,7 +47,7 @@ func TestTraceOncePerDispatch(t *testing.T) {
 	if err := run(t, k); err != nil {
 		t.Fatal(err)
 	}
-	for state, want := range map[string]int{"_start": 1, "tick": 1, "ask": 3, "go": 0} {
+	for state, want := range map[string]int{"_start": 1, "tick": 1, "tock": 2, "ask": 3, "go": 0} {
 		if n := strings.Count(buf.String(), "dispatching \""+state+"\""); n != want {
 			t.Errorf("%s logged %d times, want %d; log:\n%s", state, n, want, buf.String())
 		}
