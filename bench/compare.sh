@@ -193,7 +193,7 @@ stop_server() {
 load() {
     local side=$1 fig=$2 res v
     shift 2
-    res=$(timeout $((SECS + 30)) "$OUT/echoload" -addr "127.0.0.1:$PORT" -t "${SECS}s" "$@" 2>&1)
+    res=$(timeout $((SECS + 30)) ${CLIENT_CPU:+taskset -c "$CLIENT_CPU"} "$OUT/echoload" -addr "127.0.0.1:$PORT" -t "${SECS}s" "$@" 2>&1)
     if [[ $res != *RESULT* ]]; then
         note "$side $fig: $res"
         return 1
@@ -279,7 +279,42 @@ if want 3; then
             esac
         done
     done
+    # One connection again, with the server and the client pinned: on one
+    # CPU, and on two. Unpinned, where the scheduler puts the one-
+    # connection client beside each server decides much of its rate (a
+    # single-threaded server and its client often share a CPU; a Go
+    # server's threads seldom do), so these rows compare the servers
+    # with the placement held the same.
+    PINS=()
+    if have taskset && (($(nproc) >= 2)) && [[ " ${SIDES[*]} " == *" go "* && " ${SIDES[*]} " == *" c-epoll "* ]]; then
+        PINS=("one-cpu:0:0" "two-cpus:0:1")
+    else
+        skip "pinned c1 rows: they need taskset, two CPUs, and both the go-poe and c-epoll servers"
+    fi
+    for ((r = 0; r < RUNS; r++)); do
+        for pin in "${PINS[@]}"; do
+            IFS=: read -r place server_cpu CLIENT_CPU <<<"$pin"
+            for side in go c-epoll; do
+                if [[ $side == go ]]; then
+                    start_server go-pinned taskset -c "$server_cpu" "$OUT/echo" -impl poe -filter line || continue
+                else
+                    start_server c-pinned taskset -c "$server_cpu" "$OUT/echo_epoll" 0 || continue
+                fi
+                load "$side" "3 c1 d1 $place" -c 1 -d 1 -s 16
+                load "$side" "3 c1 d16 $place" -c 1 -d 16 -s 16
+                stop_server
+            done
+            CLIENT_CPU=
+        done
+    done
     for cd in $GRID; do report "3 c${cd%:*} d${cd#*:}" rt/s c-epoll gonet-1 gonet netpoll node; done
+    if ((${#PINS[@]} > 0)); then
+        for place in one-cpu two-cpus; do
+            report "3 c1 d1 $place" rt/s c-epoll
+            report "3 c1 d16 $place" rt/s c-epoll
+            report "3 c1 d1 $place p50" us c-epoll
+        done
+    fi
     report "3 c1 d1 p50" us c-epoll gonet-1 gonet netpoll node perl-poe
     report "3 c1 d1" rt/s perl-poe
     report "3 c1 d64" rt/s perl-poe
