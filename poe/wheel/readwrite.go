@@ -62,8 +62,10 @@ type ReadWriteOptions struct {
 //
 // Records put during one round of the loop (one I/O batch or one batch of
 // due events) are encoded straight into the driver's queue and leave in
-// one write(2) at the end of the round; what the descriptor does not take
-// then is written when it becomes writable, as POE does.
+// one write(2) at the end of the round, or, when InputEvent put them,
+// as soon as the records of that read have been delivered; what the
+// descriptor does not take then is written when it becomes writable, as
+// POE does.
 type ReadWrite struct {
 	base
 	in, out        int
