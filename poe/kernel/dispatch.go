@@ -150,8 +150,8 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 // outside a handler, by name or ID, to the active session itself, to a
 // state not the session's last, with caller positions recorded.
 func (k *Kernel) call(dest any, state string, args []any) (any, error) {
-	if s, _ := dest.(*Session); s != nil && k.inHandler != 0 && k.cur != nil && s == k.cur.s &&
-		!s.trace && !k.callerInfo && k.depth < len(k.evpool) {
+	if s, _ := dest.(*Session); s != nil && s.live == k && k.inHandler != 0 && k.cur != nil &&
+		s == k.cur.s && !s.trace && !k.callerInfo && k.depth < len(k.evpool) {
 		if entry := s.lastState(state); entry != nil {
 			// A handler calling its own session's last state, as a
 			// wheel calls its owner: the frame is filled here and

@@ -233,6 +233,34 @@ func TestCallItself(t *testing.T) {
 	}
 }
 
+// TestCallAfterStop checks that a session stopped while its handler runs
+// cannot be called any more, even by that handler, by its handle, for
+// the state it ran last: Call fails with ESRCH, as POE 1.370's call does
+// (checked against it).
+func TestCallAfterStop(t *testing.T) {
+	k := newKernel(t)
+	runs := 0
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any { e.Kernel.Yield("go"); return nil },
+		"again":  func(e *kernel.Event) any { runs++; return nil },
+		"go": func(e *kernel.Event) any {
+			e.Kernel.Call(e.Session, "again")
+			e.Kernel.Call(e.Session, "again")
+			e.Kernel.Stop()
+			if _, err := e.Kernel.Call(e.Session, "again"); !errors.Is(err, syscall.ESRCH) {
+				t.Errorf("Call after Stop = %v, want ESRCH", err)
+			}
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	if runs != 2 {
+		t.Errorf("the state ran %d times, want 2", runs)
+	}
+}
+
 // TestDefault checks POE-SEMANTICS 2.3: _default gets the state name and a
 // copy of the arguments, including POE's own events, and its value is what
 // call returns.
