@@ -123,12 +123,10 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 		return k.call(dest, state, args)
 	}
 	e := k.evpool[d]
+	e.setSender(cur.s, k.eventOf(cur))
 	prevRedirect := k.redirect
 	if prevRedirect != "" {
-		e.setSender(cur.s, prevRedirect)
 		k.redirect = "" // the callee handles its own state
-	} else {
-		e.setSender(cur.s, cur.name)
 	}
 	e.setArgs(args)
 	e.setTarget(s, entry.name)
@@ -150,20 +148,6 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 // outside a handler, by name or ID, to the active session itself, to a
 // state not the session's last, with caller positions recorded.
 func (k *Kernel) call(dest any, state string, args []any) (any, error) {
-	if s, _ := dest.(*Session); s != nil && s.live == k && k.inHandler != 0 && k.cur != nil &&
-		s == k.cur.s && !s.trace && !k.callerInfo && k.depth < len(k.evpool) {
-		if entry := s.lastState(state); entry != nil {
-			// A handler calling its own session's last state, as a
-			// wheel calls its owner: the frame is filled here and
-			// opens no dispatch (invokeDirect). Call leaves this case
-			// to call, which keeps Call's own path short.
-			e := k.evpool[k.depth]
-			e.setSender(s, k.eventOf(k.cur))
-			e.setArgs(args)
-			e.setTarget(s, entry.name)
-			return k.invokeDirect(entry, e), nil
-		}
-	}
 	k.loopOnly("Call")
 	s := k.resolve(dest)
 	if s == nil {
@@ -177,6 +161,15 @@ func (k *Kernel) call(dest any, state string, args []any) (any, error) {
 		e.CallerFile, e.CallerLine = callerPos()
 	}
 	e.setArgs(args)
+	if sender == s && !s.trace {
+		if entry := s.lastState(state); entry != nil {
+			// A call to the running handler's own session, as a wheel
+			// makes to its owner, to the state it ran last: it opens no
+			// dispatch, so it goes straight to invokeDirect.
+			e.setTarget(s, entry.name)
+			return k.invokeDirect(entry, e), nil
+		}
+	}
 	return k.deliver(s, state, e, sender == s), nil
 }
 
