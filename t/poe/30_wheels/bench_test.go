@@ -1,8 +1,11 @@
 package wheels_test
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/poe-go/poe/poe/filter"
 	"github.com/poe-go/poe/poe/kernel"
@@ -107,4 +110,77 @@ func benchStream(b *testing.B, borrow bool) {
 			return nil
 		},
 	})
+}
+
+// memDriver is a driver whose every Get returns the same block and whose
+// Flush takes all the output: with it a ReadWrite's server path, from a
+// read's records to their replies in the output queue, is timed without
+// the system calls around it.
+type memDriver struct {
+	block []byte
+	out   []byte
+	msgs  int
+}
+
+func (d *memDriver) Get(int) ([]byte, error) { return d.block, nil }
+func (d *memDriver) Put(chunks ...[]byte) int {
+	for _, c := range chunks {
+		d.out = append(d.out, c...)
+		d.msgs++
+	}
+	return len(d.out)
+}
+func (d *memDriver) PutFunc(fn func([]byte) ([]byte, error)) (int, error) {
+	out, err := fn(d.out)
+	if err != nil {
+		return len(d.out), err
+	}
+	d.out = out
+	d.msgs++
+	return len(d.out), nil
+}
+func (d *memDriver) Flush(int) (int, error) { d.out, d.msgs = d.out[:0], 0; return 0, nil }
+func (d *memDriver) GetOutOctets() int      { return len(d.out) }
+func (d *memDriver) GetOutMessages() int    { return d.msgs }
+
+// BenchmarkReadWriteServe times the server's side of the echo workload:
+// each operation is one read of n 16-octet lines, delivered one by one to
+// a handler that puts each back (borrowed lines, as bench/echo serves
+// them), then the flush of the replies. The driver is in memory and the
+// descriptor a pipe kept readable, so what is timed is one poll and the
+// wheel's, filters' and kernel's work.
+func BenchmarkReadWriteServe(b *testing.B) {
+	for _, n := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
+			var p [2]int
+			if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+				b.Fatal(err)
+			}
+			defer unix.Close(p[1])
+			writeAll(b, p[1], []byte{1}) // kept unread: the pipe stays readable
+			d := &memDriver{block: bytes.Repeat([]byte("0123456789abcde\n"), n)}
+			var rw *wheel.ReadWrite
+			reads, records := 0, 0
+			b.ReportAllocs()
+			run(b, kernel.States{
+				"_start": func(e *kernel.Event) any {
+					rw, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: p[0], Driver: d, InputEvent: "got",
+						Filter: filter.NewLine(filter.LineOptions{Literal: "\n", Borrow: true})})
+					b.ResetTimer()
+					return nil
+				},
+				"got": func(e *kernel.Event) any {
+					rw.Put(e.Arg(0))
+					if records++; records%n == 0 {
+						if reads++; reads == b.N {
+							b.StopTimer()
+							rw.Close()
+						}
+					}
+					return nil
+				},
+			})
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/line")
+		})
+	}
 }
