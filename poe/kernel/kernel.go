@@ -299,7 +299,7 @@ func (k *Kernel) timeslice() bool {
 
 // waitAndDispatchIO waits in the poller for as long as nothing is due.
 func (k *Kernel) waitAndDispatchIO() {
-	timeout := k.timeoutMs()
+	timeout := k.timeout()
 	if timeout == 0 {
 		// Events are waiting: look at I/O without blocking, but not more
 		// often than every busyPoll, so a busy queue is not a syscall per event.
@@ -313,16 +313,19 @@ func (k *Kernel) waitAndDispatchIO() {
 		return
 	}
 	if k.spinFor > 0 {
-		if k.spin() {
+		if k.spin(timeout) {
+			return
+		}
+		// The spin took its time: wait only for what is left of it, and
+		// not at all when the next timer fell due while spinning.
+		if timeout = k.timeout(); timeout == 0 {
 			return
 		}
 	}
-	if timeout != 0 {
-		k.scrubFrames()
-		k.sleeping.Store(true)
-		if k.inboxN.Load() > 0 {
-			timeout = 0
-		}
+	k.scrubFrames()
+	k.sleeping.Store(true)
+	if k.inboxN.Load() > 0 {
+		timeout = 0
 	}
 	k.poll(timeout)
 	k.sleeping.Store(false)
@@ -334,8 +337,12 @@ const busyPoll = int64(20 * time.Microsecond)
 
 // spin polls without blocking for a short while, so that a reply that
 // arrives within microseconds is seen without the cost of a wake-up.
-func (k *Kernel) spin() bool {
-	deadline := k.now() + int64(k.spinFor)
+// It returns true as soon as there is something to do: I/O was
+// dispatched or another goroutine posted. It spins for spinFor at most,
+// and no longer than limit (nanoseconds), the time until the next timer
+// is due, so that the timer is not kept waiting.
+func (k *Kernel) spin(limit int64) bool {
+	deadline := k.now() + min(int64(k.spinFor), limit)
 	for i := 0; ; i++ {
 		if k.inboxN.Load() > 0 {
 			return true
@@ -352,25 +359,20 @@ func (k *Kernel) spin() bool {
 	}
 }
 
-// timeoutMs is how long the poller may block: until the next due item,
-// 0 when posts are waiting, at most an hour.
-func (k *Kernel) timeoutMs() int {
+// maxTimeout is the longest the poller blocks at once.
+const maxTimeout = int64(time.Hour)
+
+// timeout is how long the poller may block, in nanoseconds: until the
+// next due item, 0 when posts are waiting, at most maxTimeout.
+func (k *Kernel) timeout() int64 {
 	if k.ring.n > 0 || k.inboxN.Load() > 0 || len(k.flushers) > 0 {
 		return 0
 	}
 	t := k.timers.peek()
 	if t == nil {
-		return 3600 * 1000
+		return maxTimeout
 	}
-	d := t.prio - k.now()
-	if d <= 0 {
-		return 0
-	}
-	ms := (d + int64(time.Millisecond) - 1) / int64(time.Millisecond)
-	if ms > 3600*1000 {
-		ms = 3600 * 1000
-	}
-	return int(ms)
+	return min(max(t.prio-k.now(), 0), maxTimeout)
 }
 
 // Stop is POE::Kernel->stop: every session is stopped now, children before

@@ -16,10 +16,10 @@ type poller interface {
 	// set makes the kernel watch fd for exactly the given interests;
 	// an empty set stops watching it.
 	set(fd int, old, want interest) error
-	// wait blocks for up to timeoutMs milliseconds (-1 = forever, 0 = poll)
-	// and calls ready once per ready fd with the kinds it is ready for.
-	// It returns whether the wake-up fd fired.
-	wait(timeoutMs int, ready func(fd int, what interest)) (woken bool, err error)
+	// wait blocks for up to timeout nanoseconds (0 = poll) and calls
+	// ready once per ready fd with the kinds it is ready for. It returns
+	// whether the wake-up fd fired.
+	wait(timeout int64, ready func(fd int, what interest)) (woken bool, err error)
 	// wake interrupts a wait in progress, from any goroutine.
 	wake() error
 	close() error

@@ -13,9 +13,10 @@ import (
 // epollPoller watches fds with level-triggered epoll and wakes through an
 // eventfd.
 type epollPoller struct {
-	epfd   int
-	wakefd int
-	events [256]unix.EpollEvent
+	epfd     int
+	wakefd   int
+	noPwait2 bool // epoll_pwait2 failed with ENOSYS or EPERM: use epoll_wait
+	events   [256]unix.EpollEvent
 }
 
 func newPoller() (poller, error) {
@@ -73,10 +74,10 @@ func (p *epollPoller) set(fd int, old, want interest) error {
 	return nil
 }
 
-func (p *epollPoller) wait(timeoutMs int, ready func(int, interest)) (bool, error) {
+func (p *epollPoller) wait(timeout int64, ready func(int, interest)) (bool, error) {
 	var n int
 	var err error
-	if timeoutMs == 0 {
+	if timeout == 0 {
 		// A poll that cannot block needs none of the scheduler's
 		// bookkeeping for a blocking system call: the loop's spin and
 		// busy polls make it as bare as the runtime's own netpoll(0).
@@ -87,13 +88,13 @@ func (p *epollPoller) wait(timeoutMs int, ready func(int, interest)) (bool, erro
 			n, err = 0, e
 		}
 	} else {
-		n, err = unix.EpollWait(p.epfd, p.events[:], timeoutMs)
+		n, err = p.block(timeout)
 	}
 	if err != nil {
 		if err == unix.EINTR {
 			return false, nil
 		}
-		return false, fmt.Errorf("kernel: epoll_wait: %w", err)
+		return false, fmt.Errorf("kernel: epoll wait: %w", err)
 	}
 	woken := false
 	for i := 0; i < n; i++ {
@@ -118,6 +119,35 @@ func (p *epollPoller) wait(timeoutMs int, ready func(int, interest)) (bool, erro
 		ready(fd, what)
 	}
 	return woken, nil
+}
+
+// block waits up to timeout nanoseconds: with epoll_pwait2, whose timeout
+// is a timespec, so that a timer due in 300 microseconds wakes the loop
+// then and not a millisecond later; else, where the system lacks it
+// (Linux before 5.11) or a sandbox forbids it, with epoll_wait and the
+// timeout rounded up to whole milliseconds.
+func (p *epollPoller) block(timeout int64) (int, error) {
+	if !p.noPwait2 {
+		ts := kernelTimespec{Sec: timeout / 1e9, Nsec: timeout % 1e9}
+		r, _, e := unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(p.epfd),
+			uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)),
+			uintptr(unsafe.Pointer(&ts)), 0, 0)
+		switch e {
+		case 0:
+			return int(r), nil
+		case unix.ENOSYS, unix.EPERM:
+			p.noPwait2 = true
+		default:
+			return 0, e
+		}
+	}
+	return unix.EpollWait(p.epfd, p.events[:], int((timeout+1e6-1)/1e6))
+}
+
+// kernelTimespec is the kernel's struct __kernel_timespec, 64-bit fields
+// on every architecture (unix.Timespec has 32-bit ones on 386 and arm).
+type kernelTimespec struct {
+	Sec, Nsec int64
 }
 
 func (p *epollPoller) wake() error {

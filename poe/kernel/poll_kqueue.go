@@ -79,13 +79,9 @@ func (p *kqueuePoller) set(fd int, old, want interest) error {
 	return nil
 }
 
-func (p *kqueuePoller) wait(timeoutMs int, ready func(int, interest)) (bool, error) {
-	var ts *unix.Timespec
-	if timeoutMs >= 0 {
-		t := unix.NsecToTimespec(int64(timeoutMs) * 1e6)
-		ts = &t
-	}
-	n, err := unix.Kevent(p.kq, nil, p.events[:], ts)
+func (p *kqueuePoller) wait(timeout int64, ready func(int, interest)) (bool, error) {
+	ts := unix.NsecToTimespec(timeout)
+	n, err := unix.Kevent(p.kq, nil, p.events[:], &ts)
 	if err != nil {
 		if err == unix.EINTR {
 			return false, nil

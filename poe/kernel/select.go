@@ -212,9 +212,9 @@ func (k *Kernel) releaseHandles(s *Session) {
 // poll waits for I/O and dispatches it as POE's step 4: the read watchers
 // of every ready fd, then the write watchers, then expedite. It reports
 // whether anything happened.
-func (k *Kernel) poll(timeoutMs int) bool {
+func (k *Kernel) poll(timeout int64) bool {
 	k.readyBuf = k.readyBuf[:0]
-	woken, err := k.poller.wait(timeoutMs, k.collectFn)
+	woken, err := k.poller.wait(timeout, k.collectFn)
 	if err != nil {
 		k.logf("%v", err)
 	}
