@@ -200,7 +200,12 @@ func (l *Line) GetOne() (any, bool, error) {
 			return l.emit(b[:loc[0]], loc[1])
 		case lineLiteral:
 			from := max(l.clean-l.in.r, 0)
-			p := bytes.Index(b[from:], l.term)
+			var p int
+			if len(l.term) == 1 {
+				p = bytes.IndexByte(b[from:], l.term[0]) // no dispatch on the length
+			} else {
+				p = bytes.Index(b[from:], l.term)
+			}
 			if p < 0 {
 				l.clean = len(l.in.b) - (len(l.term) - 1)
 				return l.partial(len(b) - (len(l.term) - 1))

@@ -243,14 +243,15 @@ func (w *ReadWrite) Put(records ...any) bool {
 		return false
 	}
 	before := w.drv.GetOutOctets()
+	after := before
 	for _, r := range records {
 		w.one[0] = r
-		if _, err := w.drv.PutFunc(w.encFn); err != nil {
+		var err error
+		if after, err = w.drv.PutFunc(w.encFn); err != nil {
 			w.putFailed(err)
 		}
 	}
 	w.one[0] = nil
-	after := w.drv.GetOutOctets()
 	if after > 0 && before == 0 {
 		if w.autoFlush {
 			left, err := w.drv.Flush(w.out)

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/poe-go/poe/poe/driver"
 	"github.com/poe-go/poe/poe/filter"
 	"github.com/poe-go/poe/poe/kernel"
 	"github.com/poe-go/poe/poe/wheel"
@@ -112,43 +113,25 @@ func benchStream(b *testing.B, borrow bool) {
 	})
 }
 
-// memDriver is a driver whose every Get returns the same block and whose
-// Flush takes all the output: with it a ReadWrite's server path, from a
-// read's records to their replies in the output queue, is timed without
-// the system calls around it.
+// memDriver is a SysRW whose every Get returns the same block: with it
+// a ReadWrite's server path, from a read's records to their replies'
+// write(2), to /dev/null, is timed without a read(2).
 type memDriver struct {
+	*driver.SysRW
 	block []byte
-	out   []byte
-	msgs  int
+	null  int
 }
 
 func (d *memDriver) Get(int) ([]byte, error) { return d.block, nil }
-func (d *memDriver) Put(chunks ...[]byte) int {
-	for _, c := range chunks {
-		d.out = append(d.out, c...)
-		d.msgs++
-	}
-	return len(d.out)
-}
-func (d *memDriver) PutFunc(fn func([]byte) ([]byte, error)) (int, error) {
-	out, err := fn(d.out)
-	if err != nil {
-		return len(d.out), err
-	}
-	d.out = out
-	d.msgs++
-	return len(d.out), nil
-}
-func (d *memDriver) Flush(int) (int, error) { d.out, d.msgs = d.out[:0], 0; return 0, nil }
-func (d *memDriver) GetOutOctets() int      { return len(d.out) }
-func (d *memDriver) GetOutMessages() int    { return d.msgs }
+func (d *memDriver) Flush(int) (int, error)  { return d.SysRW.Flush(d.null) }
 
 // BenchmarkReadWriteServe times the server's side of the echo workload:
 // each operation is one read of n 16-octet lines, delivered one by one to
 // a handler that puts each back (borrowed lines, as bench/echo serves
-// them), then the flush of the replies. The driver is in memory and the
-// descriptor a pipe kept readable, so what is timed is one poll and the
-// wheel's, filters' and kernel's work.
+// them), then the write(2) of the replies, to /dev/null. The reads come
+// from memory and the input descriptor is a pipe kept readable, so what
+// is timed is one poll, one write(2) and the wheel's, filters' and
+// kernel's work. The wheel closes the pipe.
 func BenchmarkReadWriteServe(b *testing.B) {
 	for _, n := range []int{1, 16, 64} {
 		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
@@ -156,22 +139,27 @@ func BenchmarkReadWriteServe(b *testing.B) {
 			if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 				b.Fatal(err)
 			}
-			defer unix.Close(p[1])
 			writeAll(b, p[1], []byte{1}) // kept unread: the pipe stays readable
-			d := &memDriver{block: bytes.Repeat([]byte("0123456789abcde\n"), n)}
+			null, err := unix.Open("/dev/null", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer unix.Close(null)
+			d := &memDriver{SysRW: driver.NewSysRW(0), block: bytes.Repeat([]byte("0123456789abcde\n"), n), null: null}
 			var rw *wheel.ReadWrite
-			reads, records := 0, 0
+			reads, left := 0, n
 			b.ReportAllocs()
 			run(b, kernel.States{
 				"_start": func(e *kernel.Event) any {
-					rw, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: p[0], Driver: d, InputEvent: "got",
+					rw, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{InputHandle: p[0], OutputHandle: p[1], Driver: d, InputEvent: "got",
 						Filter: filter.NewLine(filter.LineOptions{Literal: "\n", Borrow: true})})
 					b.ResetTimer()
 					return nil
 				},
 				"got": func(e *kernel.Event) any {
 					rw.Put(e.Arg(0))
-					if records++; records%n == 0 {
+					if left--; left == 0 { // no division: it would cost more than the Put
+						left = n
 						if reads++; reads == b.N {
 							b.StopTimer()
 							rw.Close()
