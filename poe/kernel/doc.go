@@ -13,6 +13,10 @@
 // becomes a DIE signal; when nobody handles it every session is stopped and
 // Run returns the panic as a *PanicError.
 //
+// Alarms and delays fire when they are due, to within the loop's
+// microseconds of work, as POE's select loop with Time::HiRes does: the
+// loop never sleeps past the next due time (see WithSpin).
+//
 // Handlers receive an *Event carrying POE's @_ slots (KERNEL, SESSION,
 // HEAP, STATE, SENDER, CALLER_STATE, ARG0...). Kernel methods keep POE's
 // names: Post, Yield, Call, AliasSet, Delay, Sig, SigChild, and so on. A

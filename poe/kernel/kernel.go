@@ -105,7 +105,10 @@ func WithCallerInfo(on bool) Option { return func(k *Kernel) { k.callerInfo = on
 // WithSpin sets how long the loop keeps polling without blocking after it
 // last had something to do (default 50µs). Blocking in the poller costs tens
 // of microseconds to wake from; a short spin keeps request-response traffic
-// fast. Zero blocks at once.
+// fast. Zero blocks at once. A spin ends when the next alarm or delay is
+// due, and the loop then blocks only for the time left, to the
+// microsecond (on Linux from 5.11, with epoll_pwait2; before that, to the
+// millisecond).
 func WithSpin(d time.Duration) Option { return func(k *Kernel) { k.spinFor = d } }
 
 // aliasMemo is an alias and its session.
