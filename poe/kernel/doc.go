@@ -13,9 +13,11 @@
 // becomes a DIE signal; when nobody handles it every session is stopped and
 // Run returns the panic as a *PanicError.
 //
-// Alarms and delays fire when they are due, to within the loop's
-// microseconds of work, as POE's select loop with Time::HiRes does: the
-// loop never sleeps past the next due time (see WithSpin).
+// Alarms and delays fire when they are due, as in POE's select loop with
+// Time::HiRes: the loop never sleeps past the next due time (see
+// WithSpin). How late one fires then depends on the handlers that run
+// before it, and on the system's timer slack (on Linux, 50 µs by default,
+// only when the loop blocks).
 //
 // Handlers receive an *Event carrying POE's @_ slots (KERNEL, SESSION,
 // HEAP, STATE, SENDER, CALLER_STATE, ARG0...). Kernel methods keep POE's
