@@ -68,7 +68,9 @@ func TestDelayFinerThanMilliseconds(t *testing.T) {
 	}
 	late := lateness(t, 0, 300*time.Microsecond, 21)
 	slices.Sort(late)
-	if median := late[len(late)/2]; median > 500*time.Microsecond {
+	// 650 us leaves room for a busy machine and still fails the rounding,
+	// which makes every one of these delays at least 700 us late.
+	if median := late[len(late)/2]; median > 650*time.Microsecond {
 		t.Errorf("300 us delays fired a median %v late; all: %v", median, late)
 	}
 }
