@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"regexp"
-	"unsafe"
 
 	"github.com/poe-go/poe/poe/internal/box"
 )
@@ -252,7 +251,7 @@ func (l *Line) emit(line []byte, end int) (any, bool, error) {
 	l.in.skip(end) // the octets stay where they are until the next GetOneStart
 	if l.opts.Borrow {
 		l.lent = line
-		return box.Make(box.BytesType, unsafe.Pointer(&l.lent)), true, nil
+		return box.LendBytes(&l.lent), true, nil
 	}
 	return box.StringCopy(line), true, nil // header and octets in one allocation
 }

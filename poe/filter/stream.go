@@ -1,10 +1,6 @@
 package filter
 
-import (
-	"unsafe"
-
-	"github.com/poe-go/poe/poe/internal/box"
-)
+import "github.com/poe-go/poe/poe/internal/box"
 
 // StreamOptions are NewStream's options. POE::Filter::Stream has none:
 // Borrow is Go's own, for programs that pass octets through.
@@ -100,7 +96,7 @@ func (s *Stream) lend() (any, bool, error) {
 	default:
 		return nil, false, nil
 	}
-	return box.Make(box.BytesType, unsafe.Pointer(&s.lent)), true, nil
+	return box.LendBytes(&s.lent), true, nil
 }
 
 // Get returns the buffered octets and data as one record (get).

@@ -156,8 +156,7 @@ func (k *Kernel) call(dest any, state string, args []any) (any, error) {
 	sender, callerState := k.origin()
 	e := k.frame()
 	e.setSender(sender, callerState)
-	if k.callerInfo {
-		// Without caller information every frame's position stays empty.
+	if k.callerInfo { // setCaller's test, before the stack walk
 		e.CallerFile, e.CallerLine = callerPos()
 	}
 	e.setArgs(args)
@@ -440,11 +439,18 @@ func (k *Kernel) eventFrame(it *qitem) *Event {
 	k.uncountQuiet(it)
 	e := k.frame()
 	e.setSender(it.sender, it.callerState)
-	if k.callerInfo {
-		e.CallerFile, e.CallerLine = it.callerFile, it.callerLine
-	}
+	k.setCaller(e, it.callerFile, it.callerLine)
 	e.setArgs(it.args())
 	return e
+}
+
+// setCaller fills a frame's CALLER_FILE and CALLER_LINE. Without caller
+// information no position is recorded, and every frame's stay empty:
+// nothing is written.
+func (k *Kernel) setCaller(e *Event, file string, line int) {
+	if k.callerInfo {
+		e.CallerFile, e.CallerLine = file, line
+	}
 }
 
 // dispatchItem dispatches what is not an event (dispatchDue delivers
@@ -468,7 +474,7 @@ func (k *Kernel) dispatchItem(it *qitem) {
 func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerState, file string, line int, direct bool) any {
 	e := k.frame()
 	e.setSender(sender, callerState)
-	e.CallerFile, e.CallerLine = file, line
+	k.setCaller(e, file, line)
 	e.setArgs(args)
 	return k.deliver(s, state, e, direct)
 }

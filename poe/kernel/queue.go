@@ -220,12 +220,12 @@ func (h *timerHeap) popRoot() *qitem {
 	it := old[heapRoot].it
 	last := old[n]
 	old[n] = heapSlot{}
-	*h = old[:n]
+	hp := old[:n]
+	*h = hp
 	it.hidx = -1
 	if n == heapRoot {
 		return it
 	}
-	hp := *h
 	i := heapRoot
 	for m := hp.minChild(i); m >= 0; m = hp.minChild(i) {
 		hp[i] = hp[m]

@@ -247,9 +247,7 @@ func (k *Kernel) collect(fd int, what interest) {
 func (k *Kernel) dispatchSelect(fw *fdWatch, w *watcher, m Mode) {
 	e := k.frame()
 	e.setSender(w.s, k.GetActiveEvent())
-	if k.callerInfo {
-		e.CallerFile, e.CallerLine = "", 0 // frames keep them only with caller information
-	}
+	k.setCaller(e, "", 0) // an fd's readiness comes from no line
 	if 2+len(w.args) <= len(e.argv) {
 		e.argv[0], e.argv[1] = fw.fdBox, m
 		copy(e.argv[2:], w.args)

@@ -194,7 +194,7 @@ func (w *ReadWrite) onRead(*kernel.Event) any {
 	if len(data) > 0 {
 		w.inF.GetOneStart(data)
 		w.deliver()
-		if w.flushQueued && !w.closed && w.writing {
+		if w.flushQueued {
 			w.flushQueued = false // afterDispatch, still registered, does nothing
 			w.onWrite(nil)        // in the owner, as the read watcher is
 		}

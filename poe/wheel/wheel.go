@@ -17,7 +17,8 @@ type Driver interface {
 	Get(fd int) ([]byte, error)
 	// Put queues chunks for output and returns the octets queued.
 	Put(chunks ...[]byte) int
-	// PutFunc queues one message that fn appends to the output buffer.
+	// PutFunc queues one message that fn appends to the output buffer,
+	// and returns the octets queued, when fn fails too.
 	PutFunc(fn func(dst []byte) ([]byte, error)) (int, error)
 	// Flush writes what the descriptor accepts and returns the octets
 	// still queued.

@@ -27,6 +27,11 @@ func Make(typ, data unsafe.Pointer) any {
 	return v
 }
 
+// LendBytes returns the []byte at p in an interface that points at p
+// itself, with no allocation: a filter's borrowed record. The interface
+// shows whatever *p holds, so it is valid only until *p is next set.
+func LendBytes(p *[]byte) any { return Make(BytesType, unsafe.Pointer(p)) }
+
 // Types of the values boxed most.
 var (
 	StringType = TypeWord("")

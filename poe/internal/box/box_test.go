@@ -132,3 +132,20 @@ func TestOneAllocation(t *testing.T) {
 		})
 	}
 }
+
+// TestLendBytes checks that a lent []byte is the slice at p, follows it
+// when p is set again, and costs no allocation.
+func TestLendBytes(t *testing.T) {
+	p := []byte("one")
+	v := LendBytes(&p)
+	if b, ok := v.([]byte); !ok || string(b) != "one" {
+		t.Fatalf("lent %#v, want []byte(\"one\")", v)
+	}
+	p = []byte("two")
+	if string(v.([]byte)) != "two" {
+		t.Fatalf("after p changed, lent %q, want \"two\"", v)
+	}
+	if n := testing.AllocsPerRun(100, func() { v = LendBytes(&p) }); n != 0 {
+		t.Fatalf("%v allocations per lend", n)
+	}
+}
