@@ -344,8 +344,18 @@ const busyPoll = int64(20 * time.Microsecond)
 // dispatched or another goroutine posted. It spins for spinFor at most,
 // and no longer than limit (nanoseconds), the time until the next timer
 // is due, so that the timer is not kept waiting.
+//
+// Every few polls it yields the processor, so that with one P the
+// goroutines that post to this kernel get to run during the spin. With
+// more Ps they run beside it, and the spin yields eight times less
+// often: each yield may hand the loop to another thread, and on a busy
+// connection that move costs more than the poll it makes room for.
 func (k *Kernel) spin(limit int64) bool {
 	deadline := k.now() + min(int64(k.spinFor), limit)
+	yieldMask := 7
+	if runtime.GOMAXPROCS(0) > 1 {
+		yieldMask = 63
+	}
 	for i := 0; ; i++ {
 		if k.inboxN.Load() > 0 {
 			return true
@@ -356,7 +366,7 @@ func (k *Kernel) spin(limit int64) bool {
 		if k.now() >= deadline {
 			return false
 		}
-		if i&7 == 7 {
+		if i&yieldMask == yieldMask {
 			runtime.Gosched()
 		}
 	}
