@@ -246,6 +246,7 @@ if want 3; then
                 if start_server go-line "$OUT/echo" -impl poe -filter line; then
                     grid go
                     load go "3 c1 d64" -c 1 -d 64 -s 16
+                    load go "3 c1 d64 busy" -c 1 -d 64 -s 16 -poll busy
                     stop_server
                 fi
                 if start_server go-stream "$OUT/echo" -impl poe -filter stream; then
@@ -262,13 +263,20 @@ if want 3; then
                     stop_server
                 fi
                 ;;
-            c-epoll) start_server c "$OUT/echo_epoll" 0 && { grid c-epoll; stop_server; } ;;
+            c-epoll)
+                if start_server c "$OUT/echo_epoll" 0; then
+                    grid c-epoll
+                    load c-epoll "3 c1 d64 busy" -c 1 -d 64 -s 16 -poll busy
+                    stop_server
+                fi
+                ;;
             netpoll) start_server netpoll "$OUT/netpoll" && { grid netpoll; stop_server; } ;;
             node) start_server node node bench/node/echo.js 0 && { grid node; stop_server; } ;;
             perl-poe)
                 if start_server perl-line perl bench/perl/echo_server.pl line; then
                     load perl-poe "3 c1 d1" -c 1 -d 1 -s 16
                     load perl-poe "3 c1 d64" -c 1 -d 64 -s 16
+                    load perl-poe "3 c1 d64 busy" -c 1 -d 64 -s 16 -poll busy
                     stop_server
                 fi
                 if start_server perl-stream perl bench/perl/echo_server.pl stream; then
@@ -318,6 +326,7 @@ if want 3; then
     report "3 c1 d1 p50" us c-epoll gonet-1 gonet netpoll node perl-poe
     report "3 c1 d1" rt/s perl-poe
     report "3 c1 d64" rt/s perl-poe
+    report "3 c1 d64 busy" rt/s perl-poe c-epoll
     report "3 stream" MB/s gonet-io.Copy perl-poe
 fi
 

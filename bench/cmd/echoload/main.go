@@ -9,6 +9,14 @@
 //
 //	RESULT mode=rtt conns=C depth=D size=S secs=T rtt_per_sec=R p50_us=P p99_us=Q
 //
+// With -poll busy, an rtt connection never sleeps on its socket: it reads
+// without blocking, again and again, until the echo is there. One
+// connection pipelining many lines is otherwise limited by the client's
+// own wake-ups (the thread parked in the poller, woken by each reply)
+// rather than by the server; a busy client spends a CPU to take that
+// wait out, and so measures the server. It is meant for one connection:
+// more busy clients would take the CPUs the server needs.
+//
 // In stream mode each connection writes blocks of -s octets as fast as the
 // server takes them and counts the octets that come back:
 //
@@ -26,6 +34,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -39,6 +48,22 @@ type config struct {
 	size   int
 	dur    time.Duration
 	warmup time.Duration
+	poll   string // block, or busy: read without sleeping (rtt, one connection)
+}
+
+// check says what is wrong with the arguments, if anything.
+func (c config) check() error {
+	switch {
+	case c.mode != "rtt" && c.mode != "stream":
+		return fmt.Errorf("mode %q: want rtt or stream", c.mode)
+	case c.conns < 1 || c.depth < 1 || c.size < 2 || c.dur <= 0:
+		return errors.New("want at least 1 connection, 1 in flight, 2 octets and a duration")
+	case c.poll != "block" && c.poll != "busy":
+		return fmt.Errorf("poll %q: want block or busy", c.poll)
+	case c.poll == "busy" && (c.mode != "rtt" || c.conns != 1):
+		return errors.New("busy polling is for one rtt connection")
+	}
+	return nil
 }
 
 // window is the measured interval, as offsets from base on the monotonic
@@ -51,6 +76,10 @@ type window struct {
 func (w window) now() time.Duration { return time.Since(w.base) }
 
 func (w window) in(t time.Duration) bool { return t >= w.start && t < w.end }
+
+// deadline is when a connection gives up: the end of the window and the
+// time to drain what is still in flight.
+func (w window) deadline() time.Time { return w.base.Add(w.end + 5*time.Second) }
 
 // maxSamples bounds the latency samples one connection keeps.
 const maxSamples = 1 << 21
@@ -72,11 +101,19 @@ func main() {
 	flag.IntVar(&c.size, "s", 16, "message size in octets, newline included (rtt); block size (stream)")
 	flag.DurationVar(&c.dur, "t", 2*time.Second, "measured duration")
 	flag.DurationVar(&c.warmup, "warmup", 300*time.Millisecond, "unmeasured time before the measure")
+	flag.StringVar(&c.poll, "poll", "block", "block (sleep until the socket is readable) or busy (read without sleeping; rtt, one connection)")
 	flag.Parse()
-	if c.conns < 1 || c.depth < 1 || c.size < 2 || c.dur <= 0 || (c.mode != "rtt" && c.mode != "stream") {
-		fmt.Fprintln(os.Stderr, "echoload: bad arguments")
+	if err := c.check(); err != nil {
+		fmt.Fprintln(os.Stderr, "echoload:", err)
 		flag.Usage()
 		os.Exit(2)
+	}
+	if c.poll == "busy" {
+		// One P: the runtime's other Ps would otherwise spin up threads
+		// around the busy goroutine (after each preemption, looking for
+		// work) and take CPU from the server; measured, they halve the
+		// rate on two CPUs.
+		runtime.GOMAXPROCS(1)
 	}
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "echoload:", err)
@@ -99,7 +136,7 @@ func run(c config) error {
 		conns = append(conns, cn)
 	}
 	w := window{base: time.Now(), start: c.warmup, end: c.warmup + c.dur}
-	deadline := w.base.Add(w.end + 5*time.Second)
+	deadline := w.deadline()
 	results := make([]result, len(conns))
 	var wg sync.WaitGroup
 	for i, cn := range conns {
@@ -159,9 +196,15 @@ func roundTrips(cn net.Conn, c config, w window) result {
 		return r
 	}
 	buf := make([]byte, 64<<10)
+	read := cn.Read
+	if c.poll == "busy" {
+		if read, r.err = busyReader(cn, w.deadline()); r.err != nil {
+			return r
+		}
+	}
 	partial := 0
 	for inflight > 0 {
-		n, err := cn.Read(buf)
+		n, err := read(buf)
 		if err != nil {
 			r.err = fmt.Errorf("after %d round trips: %w", r.trips, err)
 			return r

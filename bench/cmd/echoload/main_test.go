@@ -32,11 +32,15 @@ func TestLoadCountsRoundTripsAndOctets(t *testing.T) {
 	for _, c := range []config{
 		{mode: "rtt", conns: 1, depth: 1, size: 16},
 		{mode: "rtt", conns: 3, depth: 16, size: 16},
+		{mode: "rtt", conns: 1, depth: 16, size: 16, poll: "busy"},
 		{mode: "stream", conns: 1, depth: 1, size: 4096},
 	} {
+		if c.poll == "" {
+			c.poll = "block"
+		}
 		c.addr, c.dur, c.warmup = addr, 50*time.Millisecond, 10*time.Millisecond
 		if err := run(c); err != nil {
-			t.Errorf("%s c=%d d=%d: %v", c.mode, c.conns, c.depth, err)
+			t.Errorf("%s c=%d d=%d %s: %v", c.mode, c.conns, c.depth, c.poll, err)
 		}
 	}
 }
@@ -51,5 +55,29 @@ func TestPercentile(t *testing.T) {
 	}
 	if p := percentile(nil, 0.5); p != 0 {
 		t.Errorf("p50 of nothing = %v, want 0", p)
+	}
+}
+
+func TestCheckArguments(t *testing.T) {
+	good := config{mode: "rtt", conns: 1, depth: 64, size: 16, dur: time.Second, poll: "busy"}
+	for _, tc := range []struct {
+		name   string
+		change func(*config)
+		ok     bool
+	}{
+		{"busy rtt on one connection", func(*config) {}, true},
+		{"blocking on many", func(c *config) { c.poll, c.conns = "block", 50 }, true},
+		{"busy on many", func(c *config) { c.conns = 2 }, false},
+		{"busy stream", func(c *config) { c.mode = "stream" }, false},
+		{"unknown poll", func(c *config) { c.poll = "spin" }, false},
+		{"unknown mode", func(c *config) { c.mode = "udp" }, false},
+		{"no depth", func(c *config) { c.depth = 0 }, false},
+		{"one-octet lines", func(c *config) { c.size = 1 }, false},
+	} {
+		c := good
+		tc.change(&c)
+		if err := c.check(); (err == nil) != tc.ok {
+			t.Errorf("%s: check() = %v, want ok %v", tc.name, err, tc.ok)
+		}
 	}
 }
