@@ -353,9 +353,6 @@ const busyPoll = int64(20 * time.Microsecond)
 func (k *Kernel) spin(limit int64) bool {
 	deadline := k.now() + min(int64(k.spinFor), limit)
 	yieldMask := 7
-	if runtime.GOMAXPROCS(0) > 1 {
-		yieldMask = 63
-	}
 	for i := 0; ; i++ {
 		if k.inboxN.Load() > 0 {
 			return true
@@ -365,6 +362,11 @@ func (k *Kernel) spin(limit int64) bool {
 		}
 		if k.now() >= deadline {
 			return false
+		}
+		if i == 7 && runtime.GOMAXPROCS(0) > 1 {
+			// Asked only now, when the spin has found nothing for a
+			// while: not on the path of a reply that is already there.
+			yieldMask = 63
 		}
 		if i&yieldMask == yieldMask {
 			runtime.Gosched()
