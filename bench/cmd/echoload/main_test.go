@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 )
@@ -79,5 +81,63 @@ func TestCheckArguments(t *testing.T) {
 		if err := c.check(); (err == nil) != tc.ok {
 			t.Errorf("%s: check() = %v, want ok %v", tc.name, err, tc.ok)
 		}
+	}
+}
+
+// TestBusyReaderEnds: a busy read returns what comes, then end of file
+// when the peer closes, and gives up at its deadline when nothing comes,
+// rather than spin for ever.
+func TestBusyReaderEnds(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peers := make(chan net.Conn, 2)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			peers <- c
+		}
+	}()
+	dial := func() (net.Conn, net.Conn) {
+		cn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cn.Close() })
+		return cn, <-peers
+	}
+	buf := make([]byte, 64)
+
+	cn, peer := dial()
+	read, err := busyReader(cn, time.Now().Add(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer.Write([]byte("hello\n"))
+	if n, err := read(buf); err != nil || string(buf[:n]) != "hello\n" {
+		t.Fatalf("read = %q, %v; want %q", buf[:n], err, "hello\n")
+	}
+	peer.Close()
+	if n, err := read(buf); err != io.EOF {
+		t.Fatalf("after close: read = %d, %v; want EOF", n, err)
+	}
+
+	cn, peer = dial()
+	defer peer.Close()
+	start := time.Now()
+	read, err = busyReader(cn, start.Add(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("silent peer: read = %d, %v; want the deadline", n, err)
+	}
+	if waited := time.Since(start); waited < 50*time.Millisecond {
+		t.Fatalf("gave up after %v, before the deadline", waited)
 	}
 }
