@@ -115,14 +115,14 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	s, _ := dest.(*Session)
 	d, cur := k.depth, k.cur
 	if k.inHandler == 0 || cur == nil || s == nil || s.live != k || s == cur.s ||
-		s.trace || k.callerInfo || len(args) > len(Event{}.argv) || uint(d) >= uint(len(k.frames)) {
+		s.trace || k.callerInfo || len(args) > len(Event{}.argv) || d >= len(k.evpool) {
 		return k.call(dest, state, args)
 	}
 	entry := s.lastState(state)
 	if entry == nil {
 		return k.call(dest, state, args)
 	}
-	e := &k.frames[d]
+	e := k.evpool[d]
 	e.setSender(cur.s, k.eventOf(cur))
 	prevRedirect := k.redirect
 	if prevRedirect != "" {
@@ -485,9 +485,6 @@ func (k *Kernel) dispatch(s, sender *Session, state string, args []any, callerSt
 // names after its dispatch, since the next dispatch at its depth
 // overwrites them; scrubFrames drops them before the loop sleeps.
 func (k *Kernel) frame() *Event {
-	if d := k.depth; uint(d) < uint(len(k.frames)) {
-		return &k.frames[d]
-	}
 	if d := k.depth; d < len(k.evpool) {
 		return k.evpool[d]
 	}

@@ -54,8 +54,7 @@ type Kernel struct {
 	redirect string         // the event _default (cur) handles; "" when cur handles its own
 	inDie    int            // > 0 while DIE handlers run
 	depth    int
-	evpool   []*Event // the frames; the first len(frames) are &frames[i]
-	frames   [8]Event // the usual depths, reached without loading a pointer
+	evpool   []*Event
 
 	fds        map[int]*fdWatch
 	readyBuf   []readyFd
@@ -143,10 +142,6 @@ func New(opts ...Option) (*Kernel, error) {
 	k.poller = p
 	k.self = &Session{id: 0, k: k, kernelSelf: true}
 	k.collectFn = k.collect
-	for i := range k.frames {
-		k.frames[i].Kernel = k
-		k.evpool = append(k.evpool, &k.frames[i])
-	}
 	k.sigs.init()
 	return k, nil
 }
