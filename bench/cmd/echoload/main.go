@@ -196,15 +196,15 @@ func roundTrips(cn net.Conn, c config, w window) result {
 		return r
 	}
 	buf := make([]byte, 64<<10)
-	read := cn.Read
+	var rd io.Reader = cn
 	if c.poll == "busy" {
-		if read, r.err = busyReader(cn, w.deadline()); r.err != nil {
+		if rd, r.err = newBusyReader(cn, w.deadline()); r.err != nil {
 			return r
 		}
 	}
 	partial := 0
 	for inflight > 0 {
-		n, err := read(buf)
+		n, err := rd.Read(buf)
 		if err != nil {
 			r.err = fmt.Errorf("after %d round trips: %w", r.trips, err)
 			return r

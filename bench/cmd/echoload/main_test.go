@@ -32,14 +32,11 @@ func echoServer(t *testing.T) string {
 func TestLoadCountsRoundTripsAndOctets(t *testing.T) {
 	addr := echoServer(t)
 	for _, c := range []config{
-		{mode: "rtt", conns: 1, depth: 1, size: 16},
-		{mode: "rtt", conns: 3, depth: 16, size: 16},
+		{mode: "rtt", conns: 1, depth: 1, size: 16, poll: "block"},
+		{mode: "rtt", conns: 3, depth: 16, size: 16, poll: "block"},
 		{mode: "rtt", conns: 1, depth: 16, size: 16, poll: "busy"},
-		{mode: "stream", conns: 1, depth: 1, size: 4096},
+		{mode: "stream", conns: 1, depth: 1, size: 4096, poll: "block"},
 	} {
-		if c.poll == "" {
-			c.poll = "block"
-		}
 		c.addr, c.dur, c.warmup = addr, 50*time.Millisecond, 10*time.Millisecond
 		if err := run(c); err != nil {
 			t.Errorf("%s c=%d d=%d %s: %v", c.mode, c.conns, c.depth, c.poll, err)
@@ -114,27 +111,34 @@ func TestBusyReaderEnds(t *testing.T) {
 	buf := make([]byte, 64)
 
 	cn, peer := dial()
-	read, err := busyReader(cn, time.Now().Add(5*time.Second))
+	rd, err := newBusyReader(cn, time.Now().Add(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
 	peer.Write([]byte("hello\n"))
-	if n, err := read(buf); err != nil || string(buf[:n]) != "hello\n" {
+	if n, err := rd.Read(buf); err != nil || string(buf[:n]) != "hello\n" {
 		t.Fatalf("read = %q, %v; want %q", buf[:n], err, "hello\n")
 	}
+	msg := []byte("again\n")
+	if allocs := testing.AllocsPerRun(50, func() {
+		peer.Write(msg)
+		rd.Read(buf)
+	}); allocs != 0 {
+		t.Errorf("%v allocations per busy read, want 0", allocs)
+	}
 	peer.Close()
-	if n, err := read(buf); err != io.EOF {
+	if n, err := rd.Read(buf); err != io.EOF {
 		t.Fatalf("after close: read = %d, %v; want EOF", n, err)
 	}
 
 	cn, peer = dial()
 	defer peer.Close()
 	start := time.Now()
-	read, err = busyReader(cn, start.Add(50*time.Millisecond))
+	rd, err = newBusyReader(cn, start.Add(50*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+	if n, err := rd.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("silent peer: read = %d, %v; want the deadline", n, err)
 	}
 	if waited := time.Since(start); waited < 50*time.Millisecond {
