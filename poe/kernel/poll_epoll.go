@@ -5,6 +5,7 @@ package kernel
 import (
 	"encoding/binary"
 	"fmt"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -81,7 +82,9 @@ func (p *epollPoller) wait(timeout int64, ready func(int, interest)) (bool, erro
 		// A poll that cannot block needs none of the scheduler's
 		// bookkeeping for a blocking system call: the loop's spin and
 		// busy polls make it as bare as the runtime's own netpoll(0).
-		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd),
+		// syscall.RawSyscall6 itself, not unix's, which reaches it
+		// through an assembly jump and an ABI wrapper.
+		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd),
 			uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), 0, 0, 0)
 		n = int(r)
 		if e != 0 {

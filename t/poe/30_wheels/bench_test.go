@@ -140,7 +140,7 @@ func BenchmarkReadWriteServe(b *testing.B) {
 				b.Fatal(err)
 			}
 			writeAll(b, p[1], []byte{1}) // kept unread: the pipe stays readable
-			null, err := unix.Open("/dev/null", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+			null, err := unix.Open("/dev/null", unix.O_WRONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 			if err != nil {
 				b.Fatal(err)
 			}
