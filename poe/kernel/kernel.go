@@ -351,7 +351,7 @@ const busyPoll = int64(20 * time.Microsecond)
 // often: each yield may hand the loop to another thread, and on a busy
 // connection that move costs more than the poll it makes room for.
 func (k *Kernel) spin(limit int64) bool {
-	deadline := k.now() + min(int64(k.spinFor), limit)
+	var deadline int64
 	yieldMask := 7
 	for i := 0; ; i++ {
 		if k.inboxN.Load() > 0 {
@@ -360,7 +360,11 @@ func (k *Kernel) spin(limit int64) bool {
 		if len(k.fds) > 0 && k.poll(0) {
 			return true
 		}
-		if k.now() >= deadline {
+		if now := k.now(); i == 0 {
+			// The clock is read once the first poll has found nothing:
+			// not on the path of a request that is already there.
+			deadline = now + min(int64(k.spinFor), limit)
+		} else if now >= deadline {
 			return false
 		}
 		if i == 7 && runtime.GOMAXPROCS(0) > 1 {
