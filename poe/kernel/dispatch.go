@@ -148,6 +148,18 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 // outside a handler, by name or ID, to the active session itself, to a
 // state not the session's last, with caller positions recorded.
 func (k *Kernel) call(dest any, state string, args []any) (any, error) {
+	if s, _ := dest.(*Session); s != nil && k.inHandler != 0 && k.cur != nil && s == k.cur.s &&
+		s.live == k && !s.trace && !k.callerInfo && len(args) <= len(Event{}.argv) && k.depth < len(k.evpool) {
+		if entry := s.lastState(state); entry != nil {
+			// A handler's call to its own session, as a wheel delivers
+			// each record to its owner: first, and short.
+			e := k.evpool[k.depth]
+			e.setSender(s, k.eventOf(k.cur))
+			e.setArgs(args)
+			e.setTarget(s, entry.name)
+			return k.invokeDirect(entry, e), nil
+		}
+	}
 	k.loopOnly("Call")
 	s := k.resolve(dest)
 	if s == nil {

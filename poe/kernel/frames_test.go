@@ -224,3 +224,57 @@ func TestFrameReuseFillsEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfCallFrame checks what a handler's calls to its own session
+// show, as a wheel's records do: SESSION, SENDER and CALLER_STATE are the
+// calling session's, and each call its own arguments, whether the state
+// called was the session's last (Call's short path) or not, and in a
+// frame that another session's call used before.
+func TestSelfCallFrame(t *testing.T) {
+	type seen struct {
+		session, sender *Session
+		state, caller   string
+		arg             any
+	}
+	var got []seen
+	k := MustNew()
+	defer k.Close()
+	b := k.Create(Session{States: States{
+		"_start": func(e *Event) any { return e.Kernel.AliasSet("b") },
+		"rec": func(e *Event) any {
+			got = append(got, seen{e.Session, e.Sender, e.State, e.CallerState, e.Arg(0)})
+			return nil
+		},
+		"go": func(e *Event) any {
+			for i := 1; i <= 3; i++ {
+				e.Kernel.Call(e.Session, "rec", i)
+			}
+			return e.Kernel.AliasRemove("b")
+		},
+	}})
+	a := k.Create(Session{States: States{
+		"_start": func(e *Event) any { e.Kernel.Yield("go"); return nil },
+		"go": func(e *Event) any {
+			e.Kernel.Call(b, "rec", "from a")
+			e.Kernel.Post(b, "go")
+			return nil
+		},
+	}})
+	if err := k.Run(); err != nil {
+		t.Fatal(err)
+	}
+	want := []seen{
+		{b, a, "rec", "go", "from a"},
+		{b, b, "rec", "go", 1}, // after "go": not the last state
+		{b, b, "rec", "go", 2}, // the last state
+		{b, b, "rec", "go", 3},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d dispatches, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("call %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
