@@ -131,7 +131,8 @@ func (d *memDriver) Flush(int) (int, error)  { return d.SysRW.Flush(d.null) }
 // them), then the write(2) of the replies, to /dev/null. The reads come
 // from memory and the input descriptor is a pipe kept readable, so what
 // is timed is one poll, one write(2) and the wheel's, filters' and
-// kernel's work. The wheel closes the pipe.
+// kernel's work. The wheel closes the pipe. bench/c/serve_path.c does the
+// same in C, for the floor.
 func BenchmarkReadWriteServe(b *testing.B) {
 	for _, n := range []int{1, 16, 64} {
 		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
