@@ -148,38 +148,36 @@ func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 // outside a handler, by name or ID, to the active session itself, to a
 // state not the session's last, with caller positions recorded.
 func (k *Kernel) call(dest any, state string, args []any) (any, error) {
-	if s, _ := dest.(*Session); s != nil && k.inHandler != 0 && k.cur != nil && s == k.cur.s &&
-		s.live == k && !s.trace && !k.callerInfo && len(args) <= len(Event{}.argv) && k.depth < len(k.evpool) {
-		if entry := s.lastState(state); entry != nil {
-			// A handler's call to its own session, as a wheel delivers
-			// each record to its owner: first, and short.
-			e := k.evpool[k.depth]
-			e.setSender(s, k.eventOf(k.cur))
-			e.setArgs(args)
-			e.setTarget(s, entry.name)
-			return k.invokeDirect(entry, e), nil
-		}
-	}
 	k.loopOnly("Call")
-	s := k.resolve(dest)
-	if s == nil {
-		return nil, kerr("call", dest, esrch)
+	// A call to the running handler's own session, as a wheel makes to
+	// its owner for each record, to the state it ran last, opens no
+	// dispatch: it goes straight to invokeDirect, and its destination
+	// and origin are known without resolve and origin.
+	cur := k.cur
+	s, _ := dest.(*Session)
+	var self *stateEntry
+	if cur != nil && s == cur.s && s.live == k && !s.trace {
+		self = s.lastState(state)
 	}
-	sender, callerState := k.origin()
+	var sender *Session
+	var callerState string
+	if self != nil {
+		sender, callerState = s, k.eventOf(cur)
+	} else {
+		if s = k.resolve(dest); s == nil {
+			return nil, kerr("call", dest, esrch)
+		}
+		sender, callerState = k.origin()
+	}
 	e := k.frame()
 	e.setSender(sender, callerState)
 	if k.callerInfo { // setCaller's test, before the stack walk
 		e.CallerFile, e.CallerLine = callerPos()
 	}
 	e.setArgs(args)
-	if sender == s && !s.trace {
-		if entry := s.lastState(state); entry != nil {
-			// A call to the running handler's own session, as a wheel
-			// makes to its owner, to the state it ran last: it opens no
-			// dispatch, so it goes straight to invokeDirect.
-			e.setTarget(s, entry.name)
-			return k.invokeDirect(entry, e), nil
-		}
+	if self != nil {
+		e.setTarget(s, self.name)
+		return k.invokeDirect(self, e), nil
 	}
 	return k.deliver(s, state, e, sender == s), nil
 }
