@@ -148,7 +148,7 @@ func TestUnregisterCleansUp(t *testing.T) {
 		watch(cli, mon, "ev", MonitorUnsubscribe, MonitorError)
 		cli.do(func(*kernel.Event) { cli.r.Call("poe://Server/echo/nothing", 1, "poe:/me/reply") })
 		cli.do(func(*kernel.Event) {
-			if cli.r.rsvp["me"]["reply"] != 1 {
+			if cli.r.rsvp[rsvpKey{"me", "reply"}] != 1 {
 				t.Errorf("permissions: %v", cli.r.rsvp)
 			}
 		})

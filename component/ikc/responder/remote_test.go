@@ -79,7 +79,7 @@ func TestCallAnswersTheRsvpOnce(t *testing.T) {
 		cli.do(func(e *kernel.Event) { cli.r.Call("poe://Server/echo/nothing", "x", "poe:/caller/answer") })
 		cli.rec.quiet(t, srv, cli)
 		cli.do(func(e *kernel.Event) {
-			if cli.r.rsvp["caller"]["answer"] != 1 {
+			if cli.r.rsvp[rsvpKey{"caller", "answer"}] != 1 {
 				t.Errorf("permissions: %v", cli.r.rsvp)
 			}
 		})

@@ -48,7 +48,7 @@ type Responder struct {
 	curCallTimeout   time.Duration // the timeout of the call being sent
 
 	published map[string]map[string]bool // local: alias -> states
-	rsvp      map[string]map[string]int  // session -> state -> one-shot permissions
+	rsvp      map[rsvpKey]int            // one-shot permissions to post a session's state
 	channels  map[string]Channel         // remote ID -> channel (and the local ID -> local channel)
 	ids       map[Channel]string         // channel -> remote ID
 	kernels   map[string]string          // alias -> remote ID
@@ -65,7 +65,6 @@ type Responder struct {
 	outs      []*outMsg                  // free outgoing messages (out.go)
 	pubNames  []string                   // published names with states, sorted, unless pubDirty
 	pubDirty  bool
-	spareRSVP map[string]int      // an emptied rsvp permission map, for reuse
 	ownAlias  bool                // the session holds the alias IKC (until shutdown)
 	specs     [specSlots]specSlot // specifiers parsed last (names.go)
 	curPeer   string              // peer of the request being handled
@@ -117,7 +116,7 @@ func Spawn(k *kernel.Kernel, opts ...Option) *Responder {
 		pid:              os.Getpid(),
 		subscribeTimeout: DefaultSubscribeTimeout,
 		published:        map[string]map[string]bool{Alias: {message.RemoteErrorState: true, message.DoYouHaveState: true, message.PingState: true}},
-		rsvp:             map[string]map[string]int{},
+		rsvp:             map[rsvpKey]int{},
 		channels:         map[string]Channel{},
 		ids:              map[Channel]string{},
 		kernels:          map[string]string{},

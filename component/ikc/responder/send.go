@@ -123,18 +123,15 @@ func (r *Responder) fromFor(session *kernel.Session) (message.Address, bool) {
 	return message.Address{Kernel: r.localID, Session: alias, State: message.ProxyState}, true
 }
 
+// rsvpKey names the state a remote kernel may post once, as the answer
+// to a call: one hash of both names, where a table per session took two
+// lookups to grant and two to take back.
+type rsvpKey struct{ session, state string }
+
 // grant records one permission for session/state to be posted once by a
 // remote kernel: the answer to a call (spec 13.3).
 func (r *Responder) grant(session, state string) {
-	st := r.rsvp[session]
-	if st == nil {
-		st, r.spareRSVP = r.spareRSVP, nil
-		if st == nil {
-			st = map[string]int{}
-		}
-		r.rsvp[session] = st
-	}
-	st[state]++
+	r.rsvp[rsvpKey{session, state}]++
 }
 
 // revoke takes back one permission; it reports whether there was one.
@@ -142,17 +139,14 @@ func (r *Responder) revoke(session, state string) bool {
 	if len(r.rsvp) == 0 {
 		return false
 	}
-	st := r.rsvp[session]
-	if st[state] == 0 {
+	key := rsvpKey{session, state}
+	switch n := r.rsvp[key]; n {
+	case 0:
 		return false
-	}
-	st[state]--
-	if st[state] == 0 {
-		delete(st, state)
-		if len(st) == 0 {
-			delete(r.rsvp, session)
-			r.spareRSVP = st // empty: the next grant takes it
-		}
+	case 1:
+		delete(r.rsvp, key)
+	default:
+		r.rsvp[key] = n - 1
 	}
 	return true
 }
