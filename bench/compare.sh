@@ -95,8 +95,8 @@ header() {
 # gobench FIGURE_PREFIX METRIC BENCH_REGEXP BENCHTIME: runs Go benchmarks of
 # package bench RUNS times and records METRIC of each as FIGURE_PREFIX<name>.
 gobench() {
-    local prefix=$1 metric=$2 re=$3 bt=$4 out=$OUT/gobench.txt
-    if ! go test -run '^$' -bench "$re" -benchtime "$bt" -benchmem -count "$RUNS" ./bench/ >"$out" 2>&1; then
+    local prefix=$1 metric=$2 re=$3 bt=$4 count=${5:-$RUNS} out=$OUT/gobench.txt
+    if ! go test -run '^$' -bench "$re" -benchtime "$bt" -benchmem -count "$count" ./bench/ >"$out" 2>&1; then
         note "go test failed:"; sed 's/^/      /' "$out" >&2
         return 1
     fi
@@ -128,16 +128,17 @@ if want 1; then
     header "1 local dispatch (ops/s: events dispatched, calls made)"
     # 20 million events a run: a quarter to half a second, as long as the
     # Perl side's runs, so that a run's start is amortised on both sides.
-    gobench "1 " ops/s '^Benchmark(Yield|PingPong|Call)$' 20000000x
-    if [[ -n $HAVE_PERL_POE ]]; then
-        for ((r = 0; r < RUNS; r++)); do
+    # Each round runs both sides, so that a slow minute of this shared
+    # machine falls on both rather than on one side's every run.
+    [[ -n $HAVE_PERL_POE ]] || skip "perl-poe: perl with POE not found (apt-get install libpoe-perl)"
+    for ((r = 0; r < RUNS; r++)); do
+        gobench "1 " ops/s '^Benchmark(Yield|PingPong|Call)$' 20000000x 1
+        if [[ -n $HAVE_PERL_POE ]]; then
             perlrun "1 Yield" bench/perl/dispatch.pl yield 100000
             perlrun "1 PingPong" bench/perl/dispatch.pl pingpong 100000
             perlrun "1 Call" bench/perl/dispatch.pl call 100000
-        done
-    else
-        skip "perl-poe: perl with POE not found (apt-get install libpoe-perl)"
-    fi
+        fi
+    done
     for f in Yield PingPong Call; do report "1 $f" ops/s perl-poe; done
     for f in Yield PingPong Call; do printf '%-28s %-9s %14s\n' "1 $f" allocs/op "$(median "1 $f:allocs" go)"; done
     gobench "1 " B/session '^BenchmarkSessions100k$' 1x
@@ -146,15 +147,14 @@ fi
 
 if want 2; then
     header "2 timers (ops/s: timers set and fired)"
-    gobench "2 " ops/s '^Benchmark(DelayZero|AlarmsSpread)$' 1000000x
-    if [[ -n $HAVE_PERL_POE ]]; then
-        for ((r = 0; r < RUNS; r++)); do
+    [[ -n $HAVE_PERL_POE ]] || skip "perl-poe: perl with POE not found (apt-get install libpoe-perl)"
+    for ((r = 0; r < RUNS; r++)); do
+        gobench "2 " ops/s '^Benchmark(DelayZero|AlarmsSpread)$' 1000000x 1
+        if [[ -n $HAVE_PERL_POE ]]; then
             perlrun "2 DelayZero" bench/perl/timers.pl zero 100000
             perlrun "2 AlarmsSpread" bench/perl/timers.pl spread 100000
-        done
-    else
-        skip "perl-poe: perl with POE not found (apt-get install libpoe-perl)"
-    fi
+        fi
+    done
     for f in DelayZero AlarmsSpread; do report "2 $f" ops/s perl-poe; done
     for f in DelayZero AlarmsSpread; do printf '%-28s %-9s %14s\n' "2 $f" allocs/op "$(median "2 $f:allocs" go)"; done
 fi
@@ -331,46 +331,64 @@ if want 3; then
 fi
 
 # ---------------------------------------------------------------- 4 and 5
+# go_ikc_run: one run of the Go side of workload 4.
+go_ikc_run() {
+    local json=$OUT/ikc-go.json
+    timeout 300 "$OUT/ikc" bench -json -progress off -workloads 4 -scale 10 >"$json" 2>&1 || {
+        note "ikc bench failed: $(tail -3 "$json")"
+        return
+    }
+    field() { sed -n "/\"name\":\"$1\"/s/.*\"$2\":\([0-9.e+]*\).*/\1/p" "$json"; }
+    micros() { awk -v v="$(field "$1" "$2")" 'BEGIN { if (v != "") print v / 1000 }'; }
+    record "4 posts" go ops/s "$(field ikc-post-one-way per_second)"
+    record "4 calls" go ops/s "$(field ikc-call-sequential per_second)"
+    record "4 calls p50" go us "$(micros ikc-call-sequential p50_ns)"
+    record "4 calls p99" go us "$(micros ikc-call-sequential p99_ns)"
+    # The yardstick of the calls: the same octets in a plain TCP round
+    # trip between two goroutines (ikc bench raw-tcp-call-bytes).
+    record "4 calls p50" raw-tcp us "$(micros raw-tcp-call-bytes p50_ns)"
+    record "4 calls" raw-tcp ops/s "$(field raw-tcp-call-bytes per_second)"
+}
+
+# perl_ikc_run: one run of Perl IKC, server and client in two processes.
+perl_ikc_run() {
+    local res
+    start_server perl-ikc perl -I"$IKC_PERL5LIB" bench/perl/ikc_server.pl || return
+    res=$(timeout 120 perl -I"$IKC_PERL5LIB" bench/perl/ikc_client.pl "$PORT" 20000 5000 2>&1)
+    stop_server
+    if [[ -z $(kv posts_per_sec <<<"$res") ]]; then
+        note "perl IKC failed: $res"
+        return
+    fi
+    record "4 posts" perl-ikc ops/s "$(kv posts_per_sec <<<"$res")"
+    record "4 calls" perl-ikc ops/s "$(kv calls_per_sec <<<"$res")"
+    record "4 calls p50" perl-ikc us "$(kv p50_us <<<"$res")"
+    record "4 calls p99" perl-ikc us "$(kv p99_us <<<"$res")"
+}
+
 if want 4; then
-    header "4 IKC between two kernels over TCP loopback (20,000 one-way posts counted at the receiver; 5,000 sequential calls with RSVP)"
+    header "4 IKC between two kernels over TCP loopback (one-way posts counted at the receiver, 200,000 a run in Go and 20,000 in Perl; sequential calls with RSVP, 50,000 and 5,000)"
     # The Go side is the ikc command's own bench (workload 4, --json): a
-    # server kernel and a client kernel in one process, over loopback.
+    # server kernel and a client kernel in one process, over loopback, at
+    # ten times the counts above, so that a run lasts about as long as
+    # the Perl one (half a second of calls, not 50 ms). Each round runs
+    # both sides, so that a slow minute falls on both.
+    GO_IKC=
     if go build -o "$OUT/ikc" ./cmd/ikc 2>"$OUT/build-ikc.log"; then
-        for ((r = 0; r < RUNS; r++)); do
-            timeout 300 "$OUT/ikc" bench -json -progress off -workloads 4 >"$OUT/ikc-go.json" 2>&1 || {
-                note "ikc bench failed: $(tail -3 "$OUT/ikc-go.json")"
-                continue
-            }
-            json() { sed -n "/\"name\":\"$1\"/s/.*\"$2\":\([0-9.e+]*\).*/\1/p" "$OUT/ikc-go.json"; }
-            record "4 posts" go ops/s "$(json ikc-post-one-way per_second)"
-            record "4 calls" go ops/s "$(json ikc-call-sequential per_second)"
-            record "4 calls p50" go us "$(awk -v v="$(json ikc-call-sequential p50_ns)" 'BEGIN { if (v != "") print v / 1000 }')"
-            record "4 calls p99" go us "$(awk -v v="$(json ikc-call-sequential p99_ns)" 'BEGIN { if (v != "") print v / 1000 }')"
-            # The yardstick of the calls: the same octets in a plain TCP
-            # round trip between two goroutines (ikc bench raw-tcp-call-bytes).
-            record "4 calls p50" raw-tcp us "$(awk -v v="$(json raw-tcp-call-bytes p50_ns)" 'BEGIN { if (v != "") print v / 1000 }')"
-            record "4 calls" raw-tcp ops/s "$(json raw-tcp-call-bytes per_second)"
-        done
+        GO_IKC=1
     else
         skip "go-poe IKC: cmd/ikc does not build (see $OUT/build-ikc.log)"
     fi
+    PERL_IKC=
     if [[ -n ${IKC_PERL5LIB:-} && -f ${IKC_PERL5LIB}/POE/Component/IKC.pm && -n $HAVE_PERL_POE ]]; then
-        for ((r = 0; r < RUNS; r++)); do
-            start_server perl-ikc perl -I"$IKC_PERL5LIB" bench/perl/ikc_server.pl || continue
-            res=$(timeout 120 perl -I"$IKC_PERL5LIB" bench/perl/ikc_client.pl "$PORT" 20000 5000 2>&1)
-            stop_server
-            if [[ -z $(kv posts_per_sec <<<"$res") ]]; then
-                note "perl IKC failed: $res"
-                continue
-            fi
-            record "4 posts" perl-ikc ops/s "$(kv posts_per_sec <<<"$res")"
-            record "4 calls" perl-ikc ops/s "$(kv calls_per_sec <<<"$res")"
-            record "4 calls p50" perl-ikc us "$(kv p50_us <<<"$res")"
-            record "4 calls p99" perl-ikc us "$(kv p99_us <<<"$res")"
-        done
+        PERL_IKC=1
     else
         skip "perl-ikc: set IKC_PERL5LIB to a directory holding POE/Component/IKC.pm (and install libpoe-perl)"
     fi
+    for ((r = 0; r < RUNS; r++)); do
+        if [[ -n $GO_IKC ]]; then go_ikc_run; fi
+        if [[ -n $PERL_IKC ]]; then perl_ikc_run; fi
+    done
     report "4 posts" ops/s perl-ikc
     report "4 calls" ops/s perl-ikc raw-tcp
     report "4 calls p50" us perl-ikc raw-tcp
