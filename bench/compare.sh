@@ -16,7 +16,8 @@
 # workload 3, bench/cmd/echoload driving each echo server in turn
 # (bench/echo -impl poe, the Go POE server; bench/c, bench/echo -impl net at
 # GOMAXPROCS=1 and at the default, bench/netpoll, bench/node, bench/perl);
-# workload 4, ikc bench -json against bench/perl/ikc_*.pl; workload 5,
+# workload 4, ikc bench -json against bench/perl/ikc_*.pl and bench/c/pingpong
+# (the loopback round trip's floor); workload 5,
 # bench/cmd/ikcmany (Go only).
 #
 # Prints one line per figure: the figure, its unit, Go POE's median, the
@@ -38,7 +39,7 @@ while getopts "n:w:t:h" opt; do
     n) RUNS=$OPTARG ;;
     w) WORKLOADS=$OPTARG ;;
     t) SECS=$OPTARG ;;
-    *) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 
@@ -350,6 +351,20 @@ go_ikc_run() {
     record "4 calls" raw-tcp ops/s "$(field raw-tcp-call-bytes per_second)"
 }
 
+# c_pingpong_run: one run of bench/c/pingpong, the floor of the calls: the
+# octets of ikc bench's call and answer (callFrames, cmd/ikc/bench_raw.go)
+# between two processes that spin as the kernels do.
+c_pingpong_run() {
+    local res
+    res=$(timeout 60 "$OUT/pingpong" 153 68 50000 2>&1)
+    if [[ -z $(kv rtt_per_sec <<<"$res") ]]; then
+        note "pingpong failed: $res"
+        return
+    fi
+    record "4 calls" c-pingpong ops/s "$(kv rtt_per_sec <<<"$res")"
+    record "4 calls p50" c-pingpong us "$(kv p50_us <<<"$res")"
+}
+
 # perl_ikc_run: one run of Perl IKC, server and client in two processes.
 perl_ikc_run() {
     local res
@@ -379,6 +394,12 @@ if want 4; then
     else
         skip "go-poe IKC: cmd/ikc does not build (see $OUT/build-ikc.log)"
     fi
+    C_PINGPONG=
+    if have cc && cc -O2 -o "$OUT/pingpong" bench/c/pingpong.c; then
+        C_PINGPONG=1
+    else
+        skip "c-pingpong: no C compiler (cc)"
+    fi
     PERL_IKC=
     if [[ -n ${IKC_PERL5LIB:-} && -f ${IKC_PERL5LIB}/POE/Component/IKC.pm && -n $HAVE_PERL_POE ]]; then
         PERL_IKC=1
@@ -387,11 +408,12 @@ if want 4; then
     fi
     for ((r = 0; r < RUNS; r++)); do
         if [[ -n $GO_IKC ]]; then go_ikc_run; fi
+        if [[ -n $C_PINGPONG ]]; then c_pingpong_run; fi
         if [[ -n $PERL_IKC ]]; then perl_ikc_run; fi
     done
     report "4 posts" ops/s perl-ikc
-    report "4 calls" ops/s perl-ikc raw-tcp
-    report "4 calls p50" us perl-ikc raw-tcp
+    report "4 calls" ops/s perl-ikc raw-tcp c-pingpong
+    report "4 calls p50" us perl-ikc raw-tcp c-pingpong
     report "4 calls p99" us perl-ikc
 fi
 
