@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,6 +64,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	scale := fs.Float64("scale", 1, "multiply every case's operation count (0.1 for a smoke test, 10 for steadier figures)")
 	asJSON := fs.Bool("json", false, "print one JSON object per case instead of the table")
 	progress := fs.String("progress", "auto", "progress display: auto (when stdout is a terminal), on, off")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the cases run to `file` (go tool pprof reads it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -98,6 +100,13 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(cases) == 0 {
 		return usageError("no case matches --workloads %s --run %q", *workloads, *only)
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if !*asJSON {
 		fmt.Fprintf(stdout, "%-3s %-22s %12s %-12s %10s %14s %10s %10s\n",
@@ -180,4 +189,21 @@ func every(n int, tick func(float64)) func(done int) {
 			tick(float64(done) / float64(n))
 		}
 	}
+}
+
+// startCPUProfile starts writing a CPU profile to path; the function it
+// returns stops the profile and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
