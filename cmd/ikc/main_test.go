@@ -81,6 +81,7 @@ func TestExitStatusAndUsage(t *testing.T) {
 		{"monitor needs a real port", []string{"monitor", "--port", "0"}, 2, "", "--port 0"},
 		{"bench refuses an unknown workload", []string{"bench", "--workloads", "2"}, 2, "", "not one of 1, 3, 4"},
 		{"bench refuses a negative scale", []string{"bench", "--scale", "-1"}, 2, "", "--scale"},
+		{"bench fails on a profile it cannot write", []string{"bench", "--run", "yield", "--cpuprofile", "no/such/dir/cpu.prof"}, 1, "", "--cpuprofile"},
 		{"ping of a closed port fails", []string{"ping", "--port", closed, "--timeout", "2s"}, 1, "", "ikc ping: "},
 		{"call of a closed port fails", []string{"call", "--port", closed, "--timeout", "2s", "echo/echo"}, 1, "", "ikc call: "},
 		{"monitor of a closed port fails", []string{"monitor", "--port", closed, "--timeout", "2s"}, 1, "", "ikc monitor: "},
@@ -148,6 +149,14 @@ func TestBenchSmoke(t *testing.T) {
 		if r.Ops <= 0 || r.Elapsed <= 0 || r.Rate <= 0 {
 			t.Errorf("implausible result %+v", r)
 		}
+	}
+	// A CPU profile of the cases run, for go tool pprof: gzipped protobuf.
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	if code, stdout, stderr := runIKC("bench", "--scale", "0.01", "--workloads", "1", "--cpuprofile", prof); code != 0 {
+		t.Fatalf("with --cpuprofile: exit status %d\n%s%s", code, stdout, stderr)
+	}
+	if b, err := os.ReadFile(prof); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("profile: %d octets, %v; want a gzipped profile", len(b), err)
 	}
 	// Without a terminal there is no progress display.
 	code, stdout, _ = runIKC("bench", "--scale", "0.01", "--workloads", "1", "--run", "yield")
