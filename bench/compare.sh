@@ -428,6 +428,8 @@ if want 5; then
                 note "ikcmany failed: $res"
                 continue
             fi
+            record "5 rss one conn" go B "$(kv rss_one_conn <<<"$res")"
+            record "5 private one conn" go B "$(kv private_one_conn <<<"$res")"
             record "5 heap per conn" go B "$(kv heap_per_conn <<<"$res")"
             record "5 rss per conn" go B "$(kv rss_per_conn <<<"$res")"
             record "5 burst posts" go ops/s "$(kv posts_per_sec <<<"$res")"
@@ -436,6 +438,8 @@ if want 5; then
     else
         skip "go-poe IKC: bench/cmd/ikcmany does not build (see $OUT/build-ikcmany.log)"
     fi
+    solo "5 rss one conn" B "(resident, an idle kernel with one connection; target: under 10 MB)"
+    solo "5 private one conn" B "(the part of it that is not the binary's shared pages)"
     solo "5 heap per conn" B "(target: at most 4096)"
     solo "5 rss per conn" B "(resident, for reference)"
     solo "5 burst posts" ops/s

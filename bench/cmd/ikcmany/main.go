@@ -15,7 +15,12 @@
 // post -posts one-way events each, all at once, and times them until the
 // server has counted every one. It prints
 //
-//	RESULT idle=N heap_per_conn=B rss_per_conn=B burst=M posts=P posts_per_sec=R burst_ms=T
+//	RESULT idle=N rss_one_conn=B private_one_conn=B heap_per_conn=B rss_per_conn=B burst=M posts=P posts_per_sec=R burst_ms=T
+//
+// where rss_one_conn is the server's resident size while its one
+// connection is the load's control client, an idle kernel with one
+// connection, and private_one_conn the part of it that is not pages of
+// files (the binary's code, which the system shares and can drop).
 package main
 
 import (
@@ -81,8 +86,8 @@ func runServer() error {
 			return nil
 		},
 		"stats": func(e *kernel.Event) any {
-			heap, rss := memory()
-			return []any{hits, lastHit, int64(heap), int64(rss)}
+			heap, rss, private := memory()
+			return []any{hits, lastHit, int64(heap), int64(rss), int64(private)}
 		},
 	}})
 	port, err := server.Spawn(k, server.Options{Port: 0, Name: "Server"})
@@ -94,23 +99,26 @@ func runServer() error {
 	return k.Run()
 }
 
-// memory returns the live heap after a full collection and the resident
-// set size (0 where /proc is not there).
-func memory() (heap, rss uint64) {
+// memory returns the live heap after a full collection, the resident set
+// size, and the part of it that is the process's own rather than pages of
+// files such as the program's binary (both 0 where /proc is not there).
+func memory() (heap, rss, private uint64) {
 	var m runtime.MemStats
 	runtime.GC()
 	runtime.GC()
 	runtime.ReadMemStats(&m)
 	if b, err := os.ReadFile("/proc/self/statm"); err == nil {
-		if f := strings.Fields(string(b)); len(f) > 1 {
+		if f := strings.Fields(string(b)); len(f) > 2 {
 			pages, _ := strconv.ParseUint(f[1], 10, 64)
+			shared, _ := strconv.ParseUint(f[2], 10, 64)
 			rss = pages * uint64(os.Getpagesize())
+			private = (pages - min(shared, pages)) * uint64(os.Getpagesize())
 		}
 	}
-	return m.HeapAlloc, rss
+	return m.HeapAlloc, rss, private
 }
 
-type stats struct{ hits, lastHit, heap, rss int64 }
+type stats struct{ hits, lastHit, heap, rss, private int64 }
 
 func getStats(c *clientlite.Client) (stats, error) {
 	v, err := c.Call("bench/stats", nil)
@@ -118,10 +126,10 @@ func getStats(c *clientlite.Client) (stats, error) {
 		return stats{}, err
 	}
 	l, ok := v.([]any)
-	if !ok || len(l) != 4 {
+	if !ok || len(l) != 5 {
 		return stats{}, fmt.Errorf("stats: unexpected answer %v", v)
 	}
-	var n [4]int64
+	var n [5]int64
 	for i, x := range l {
 		switch x := x.(type) {
 		case int64:
@@ -136,7 +144,7 @@ func getStats(c *clientlite.Client) (stats, error) {
 			return stats{}, fmt.Errorf("stats: unexpected %T", x)
 		}
 	}
-	return stats{n[0], n[1], n[2], n[3]}, nil
+	return stats{n[0], n[1], n[2], n[3], n[4]}, nil
 }
 
 func runLoad(addr string, idle, burst, posts int, limit time.Duration) error {
@@ -219,8 +227,8 @@ func runLoad(addr string, idle, burst, posts int, limit time.Duration) error {
 	if elapsed <= 0 {
 		return errors.New("clock went backwards")
 	}
-	fmt.Printf("RESULT idle=%d heap_per_conn=%.0f rss_per_conn=%.0f burst=%d posts=%d posts_per_sec=%.1f burst_ms=%.2f\n",
-		idle, heapPer, rssPer, burst, burst*posts,
+	fmt.Printf("RESULT idle=%d rss_one_conn=%d private_one_conn=%d heap_per_conn=%.0f rss_per_conn=%.0f burst=%d posts=%d posts_per_sec=%.1f burst_ms=%.2f\n",
+		idle, before.rss, before.private, heapPer, rssPer, burst, burst*posts,
 		float64(burst*posts)/elapsed.Seconds(), float64(elapsed)/float64(time.Millisecond))
 	return nil
 }
