@@ -356,7 +356,7 @@ go_ikc_run() {
 # between two processes that spin as the kernels do.
 c_pingpong_run() {
     local res
-    res=$(timeout 60 "$OUT/pingpong" 153 68 50000 2>&1)
+    res=$(timeout 60 "$OUT/pingpong" 167 82 50000 2>&1)
     if [[ -z $(kv rtt_per_sec <<<"$res") ]]; then
         note "pingpong failed: $res"
         return

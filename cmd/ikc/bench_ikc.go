@@ -61,12 +61,17 @@ func benchIKCPosts(n int, tick func(float64)) (benchResult, error) {
 	return benchResult{Elapsed: elapsed}, err
 }
 
+// callPayload is what each sequential call carries and its answer brings
+// back: 16 octets, as bench/perl/ikc_client.pl's calls do.
+const callPayload = "xxxxxxxxxxxxxxxx"
+
 // benchIKCCalls is workload 4, sequential calls: the client calls a
 // published echo state with an RSVP and waits for the answer before the
-// next call; latencies give p50 and p99.
+// next call; latencies give p50 and p99. The answer must be the payload.
 func benchIKCCalls(n int, tick func(float64)) (benchResult, error) {
 	var start, t0 time.Time
 	var elapsed time.Duration
+	var wrong error
 	lat := make([]time.Duration, 0, n)
 	progress := every(n, tick)
 	sink := kernel.States{
@@ -80,12 +85,15 @@ func benchIKCCalls(n int, tick func(float64)) (benchResult, error) {
 		},
 		"next": func(e *kernel.Event) any {
 			t0 = time.Now()
-			return responder.Get(e.Kernel).Call("poe://BenchServer/sink/echo", int64(len(lat)), "poe:answer")
+			return responder.Get(e.Kernel).Call("poe://BenchServer/sink/echo", callPayload, "poe:answer")
 		},
 		"answer": func(e *kernel.Event) any {
 			lat = append(lat, time.Since(t0))
+			if got, _ := e.Arg(0).(string); got != callPayload && wrong == nil {
+				wrong = fmt.Errorf("call %d: echo answered %#v, not the payload sent", len(lat), e.Arg(0))
+			}
 			progress(len(lat))
-			if len(lat) < n {
+			if len(lat) < n && wrong == nil {
 				e.Kernel.Yield("next")
 				return nil
 			}
@@ -96,6 +104,9 @@ func benchIKCCalls(n int, tick func(float64)) (benchResult, error) {
 		},
 	}
 	err := ikcPair(sink, sender)
+	if err == nil {
+		err = wrong
+	}
 	p50, p99 := percentiles(lat)
 	return benchResult{Elapsed: elapsed, P50: p50, P99: p99}, err
 }

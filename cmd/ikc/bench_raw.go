@@ -19,8 +19,8 @@ import (
 func callFrames() (request, response []byte, err error) {
 	from := message.Address{Kernel: "BenchClient", Session: "sender", State: "next"}
 	rsvp := message.Address{Kernel: "BenchClient", Session: "sender", State: "answer"}
-	call := message.Call("poe://BenchServer/sink/echo", int64(4999), rsvp, &from)
-	reply := message.Response(rsvp, int64(4999), nil)
+	call := message.Call("poe://BenchServer/sink/echo", callPayload, rsvp, &from)
+	reply := message.Response(rsvp, callPayload, nil)
 	// The channel's own filter, given the *Message as the channel gives it.
 	f := filter.NewReference(filter.ReferenceOptions{Serializer: msgpack.Default})
 	if request, err = f.Put(nil, &call); err != nil {

@@ -50,7 +50,7 @@ func TestCallFramesOctets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(request) != 153 || len(response) != 68 {
-		t.Errorf("call %d and answer %d octets; bench/compare.sh runs pingpong with 153 and 68: update it", len(request), len(response))
+	if len(request) != 167 || len(response) != 82 {
+		t.Errorf("call %d and answer %d octets; bench/compare.sh runs pingpong with 167 and 82: update it", len(request), len(response))
 	}
 }
