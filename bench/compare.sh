@@ -352,11 +352,12 @@ go_ikc_run() {
 }
 
 # c_pingpong_run: one run of bench/c/pingpong, the floor of the calls: the
-# octets of ikc bench's call and answer (callFrames, cmd/ikc/bench_raw.go)
-# between two processes that spin as the kernels do.
+# octets of ikc bench's call and answer (PINGPONG_OCTETS, as its
+# raw-tcp-call-bytes case reports them) between two processes that spin
+# as the kernels do.
 c_pingpong_run() {
     local res
-    res=$(timeout 60 "$OUT/pingpong" 167 82 50000 2>&1)
+    res=$(timeout 60 "$OUT/pingpong" $PINGPONG_OCTETS 50000 2>&1)
     if [[ -z $(kv rtt_per_sec <<<"$res") ]]; then
         note "pingpong failed: $res"
         return
@@ -395,10 +396,17 @@ if want 4; then
         skip "go-poe IKC: cmd/ikc does not build (see $OUT/build-ikc.log)"
     fi
     C_PINGPONG=
-    if have cc && cc -O2 -o "$OUT/pingpong" bench/c/pingpong.c; then
-        C_PINGPONG=1
-    else
+    PINGPONG_OCTETS=
+    if [[ -n $GO_IKC ]]; then
+        PINGPONG_OCTETS=$("$OUT/ikc" bench -json -progress off -workloads 4 -run raw-tcp -scale 0.01 2>/dev/null |
+            sed -n 's/.*"request_octets":\([0-9]*\),"response_octets":\([0-9]*\).*/\1 \2/p')
+    fi
+    if ! have cc || ! cc -O2 -o "$OUT/pingpong" bench/c/pingpong.c; then
         skip "c-pingpong: no C compiler (cc)"
+    elif [[ -z $PINGPONG_OCTETS ]]; then
+        skip "c-pingpong: ikc bench did not report the octets of its call frames"
+    else
+        C_PINGPONG=1
     fi
     PERL_IKC=
     if [[ -n ${IKC_PERL5LIB:-} && -f ${IKC_PERL5LIB}/POE/Component/IKC.pm && -n $HAVE_PERL_POE ]]; then

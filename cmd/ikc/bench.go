@@ -44,6 +44,10 @@ type benchResult struct {
 	Rate     float64       `json:"per_second"`
 	P50      time.Duration `json:"p50_ns,omitempty"`
 	P99      time.Duration `json:"p99_ns,omitempty"`
+	// The octets each way of a round trip, for cases that send fixed
+	// frames (raw-tcp-call-bytes): what bench/c/pingpong is given.
+	RequestOctets  int `json:"request_octets,omitempty"`
+	ResponseOctets int `json:"response_octets,omitempty"`
 }
 
 var benchCases = []benchCase{

@@ -98,5 +98,6 @@ func benchRawCallBytes(n int, tick func(float64)) (benchResult, error) {
 		return benchResult{}, fmt.Errorf("server: %w", err)
 	}
 	p50, p99 := percentiles(lat)
-	return benchResult{Elapsed: elapsed, P50: p50, P99: p99}, nil
+	return benchResult{Elapsed: elapsed, P50: p50, P99: p99,
+		RequestOctets: len(request), ResponseOctets: len(response)}, nil
 }

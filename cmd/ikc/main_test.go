@@ -149,6 +149,18 @@ func TestBenchSmoke(t *testing.T) {
 		if r.Ops <= 0 || r.Elapsed <= 0 || r.Rate <= 0 {
 			t.Errorf("implausible result %+v", r)
 		}
+		// bench/compare.sh gives bench/c/pingpong the octets of the
+		// call and its answer that this case reports.
+		if r.Name == "raw-tcp-call-bytes" {
+			request, response, err := callFrames()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.RequestOctets != len(request) || r.ResponseOctets != len(response) {
+				t.Errorf("raw-tcp-call-bytes reports %d and %d octets; its frames are %d and %d",
+					r.RequestOctets, r.ResponseOctets, len(request), len(response))
+			}
+		}
 	}
 	// A CPU profile of the cases run, for go tool pprof: gzipped protobuf.
 	prof := filepath.Join(t.TempDir(), "cpu.prof")

@@ -125,11 +125,11 @@ func getStats(c *clientlite.Client) (stats, error) {
 	if err != nil {
 		return stats{}, err
 	}
+	var n [5]int64 // the fields of stats, in order
 	l, ok := v.([]any)
-	if !ok || len(l) != 5 {
+	if !ok || len(l) != len(n) {
 		return stats{}, fmt.Errorf("stats: unexpected answer %v", v)
 	}
-	var n [5]int64
 	for i, x := range l {
 		switch x := x.(type) {
 		case int64:
