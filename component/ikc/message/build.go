@@ -12,9 +12,16 @@ import (
 type Phase string
 
 const (
-	PhaseRequest    Phase = "request"
-	PhaseCheck      Phase = "check"
-	PhaseResolve    Phase = "resolve"
+	// PhaseRequest is a record that is not a request: not a hash, an
+	// event that is not a specifier, or a proxied event without its
+	// arguments.
+	PhaseRequest Phase = "request"
+	// PhaseCheck is a request refused: its session is not published to
+	// remote kernels, or its state is not among the published ones.
+	PhaseCheck Phase = "check"
+	// PhaseResolve is a request for a session that does not exist here.
+	PhaseResolve Phase = "resolve"
+	// PhaseInvocation is a request whose post or call failed.
 	PhaseInvocation Phase = "invocation"
 )
 
