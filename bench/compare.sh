@@ -446,8 +446,26 @@ if want 5; then
     else
         skip "go-poe IKC: bench/cmd/ikcmany does not build (see $OUT/build-ikcmany.log)"
     fi
+    # The same idle kernel built without cgo: with a C compiler present, Go
+    # links the net package's resolver against the C library, whose pages
+    # then count in the resident size.
+    if CGO_ENABLED=0 go build -o "$OUT/ikcmany-nocgo" ./bench/cmd/ikcmany 2>"$OUT/build-ikcmany-nocgo.log"; then
+        for ((r = 0; r < RUNS; r++)); do
+            start_server ikcmany-nocgo "$OUT/ikcmany-nocgo" -serve || continue
+            res=$(timeout 30 "$OUT/ikcmany-nocgo" -addr "127.0.0.1:$PORT" -idle 1 -burst 1 -posts 1 2>&1)
+            stop_server
+            if [[ -z $(kv rss_one_conn <<<"$res") ]]; then
+                note "ikcmany (CGO_ENABLED=0) failed: $res"
+                continue
+            fi
+            record "5 rss one conn nocgo" go B "$(kv rss_one_conn <<<"$res")"
+        done
+    else
+        skip "go-poe IKC: bench/cmd/ikcmany does not build with CGO_ENABLED=0 (see $OUT/build-ikcmany-nocgo.log)"
+    fi
     solo "5 rss one conn" B "(resident, an idle kernel with one connection; target: under 10 MB)"
     solo "5 private one conn" B "(the part of it that is not the binary's shared pages)"
+    solo "5 rss one conn nocgo" B "(the same, built with CGO_ENABLED=0)"
     solo "5 heap per conn" B "(target: at most 4096)"
     solo "5 rss per conn" B "(resident, for reference)"
     solo "5 burst posts" ops/s
