@@ -279,9 +279,19 @@ func (k *Kernel) count(it *qitem) {
 	if it.sender != it.dest && !it.sender.kernelSelf {
 		it.sender.eventsFrom++
 	}
-	if it.kind == kindEvent || (it.kind == kindSignal && !it.sender.kernelSelf) {
-		k.userEvents++
+	if keepsBusy(it) {
+		k.pending++
 	}
+}
+
+// keepsBusy reports whether a queued item keeps the kernel from being
+// idle: every item but the IDLE and ZOMBIE signals the idle check sends
+// itself, as POE counts its whole queue against the events it keeps there
+// for its own polling. A session's pending _garbage_collect counts: what
+// its collection sets off (a _stop that creates a session, say) happens
+// before IDLE is considered.
+func keepsBusy(it *qitem) bool {
+	return it.kind != kindSignal || !it.sender.kernelSelf || (it.state != "IDLE" && it.state != "ZOMBIE")
 }
 
 // uncountQuiet is uncount without the garbage-collection marks: for an
@@ -291,8 +301,8 @@ func (k *Kernel) uncountQuiet(it *qitem) {
 	if it.sender != it.dest && !it.sender.kernelSelf {
 		it.sender.eventsFrom--
 	}
-	if it.kind == kindEvent || (it.kind == kindSignal && !it.sender.kernelSelf) {
-		k.userEvents--
+	if keepsBusy(it) {
+		k.pending--
 	}
 }
 

@@ -35,7 +35,7 @@ type Kernel struct {
 	freeTimers []*qitem
 	nextID     int64
 	lastPrio   int64
-	userEvents int // queued events that are not the kernel's own
+	pending    int // queued items that keep the kernel busy (keepsBusy)
 
 	// Sessions. Writers hold mu so that Post can resolve from any goroutine.
 	mu       sync.Mutex
@@ -432,7 +432,7 @@ func (k *Kernel) discardQueue() {
 			delete(k.timerByID, t.id)
 		}
 	}
-	k.userEvents = 0
+	k.pending = 0
 	k.mu.Lock()
 	clear(k.inbox)
 	k.inbox = k.inbox[:0]
@@ -520,7 +520,7 @@ func (k *Kernel) Close() error {
 // kernel's own bookkeeping can ever happen again, it signals IDLE to every
 // session, and if that changes nothing, ZOMBIE, which stops them all.
 func (k *Kernel) checkIdle() {
-	idle := k.userEvents == 0 && k.inboxN.Load() == 0 && k.handleRefs == 0 &&
+	idle := k.pending == 0 && k.inboxN.Load() == 0 && k.handleRefs == 0 &&
 		k.extrefCount == 0 && len(k.sigs.pids) == 0 && len(k.sessions) > 0
 	if !idle {
 		k.idleSent = false

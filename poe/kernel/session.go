@@ -211,7 +211,7 @@ func (k *Kernel) gcSweep() {
 
 // stopSession is POE's _data_ses_stop: children move to the grandparent,
 // the session gets _stop, its parent _child lose, and everything it owns is
-// released.
+// released, children its _stop created included.
 func (k *Kernel) stopSession(s *Session) {
 	if s.stopped {
 		return
@@ -229,6 +229,15 @@ func (k *Kernel) stopSession(s *Session) {
 	k.releaseSession(s)
 	if parent != nil {
 		parent.removeChild(s)
+		// Sessions created by s's own _stop are its children still: they
+		// move to the parent without _child gain or _parent, as POE's
+		// _data_ses_free moves them, and hold the parent up in turn.
+		for _, c := range s.children {
+			c.parent = parent
+			parent.children = append(parent.children, c)
+		}
+		clear(s.children)
+		s.children = s.children[:0]
 		k.markGC(parent)
 	}
 }

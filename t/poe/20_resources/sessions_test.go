@@ -208,3 +208,122 @@ func TestRuntimeStates(t *testing.T) {
 	}
 	tr.Expect(t, "added")
 }
+
+// withStates returns s with more states, replacing any of the same name.
+func withStates(s kernel.Session, more kernel.States) kernel.Session {
+	for name, h := range more {
+		s.States[name] = h
+	}
+	return s
+}
+
+// stopping returns a _stop handler that records name's stop, as family's
+// does, and then runs extra.
+func stopping(tr *trail, name string, extra func(e *kernel.Event)) kernel.Handler {
+	return func(e *kernel.Event) any {
+		tr.Add("%s _stop", name)
+		extra(e)
+		return name + "-stopret"
+	}
+}
+
+// TestChildCreatedInStop checks what POE's _data_ses_free does with a
+// session created by a stopping session's _stop: it is moved to the
+// stopping session's parent, without _child gain or _parent, and keeps
+// that parent alive (sequence taken from Perl POE 1.370).
+func TestChildCreatedInStop(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(family(&tr, "GP", func(e *kernel.Event) any {
+		e.Kernel.Create(family(&tr, "P", func(e *kernel.Event) any {
+			e.Kernel.Create(withStates(family(&tr, "C", nil), kernel.States{
+				"_stop": stopping(&tr, "C", func(e *kernel.Event) {
+					e.Kernel.Create(withStates(family(&tr, "N", func(e *kernel.Event) any {
+						e.Kernel.Yield("tick")
+						return "N-startret"
+					}), kernel.States{"tick": func(*kernel.Event) any { tr.Add("N tick"); return nil }}))
+				}),
+			}))
+			return "P-startret"
+		}))
+		return "GP-startret"
+	}))
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t,
+		"GP _start []", "P _start []", "C _start []",
+		"P _child create session 3 C-startret",
+		"GP _child create session 2 P-startret",
+		"C _stop",
+		"N _start []",
+		"C _child create session 4 N-startret",
+		"P _child lose session 3 C-stopret",
+		"N tick",
+		"N _stop",
+		"P _child lose session 4 N-stopret",
+		"P _stop",
+		"GP _child lose session 2 P-stopret",
+		"GP _stop",
+	)
+}
+
+// TestReparentOnForcedStop checks the children a forced stop finds: a
+// session created by a child's _stop during a KILL has moved to the killed
+// session by the time it stops, and moves on to the grandparent with
+// _child gain and _parent before the killed session's _stop (sequence
+// taken from Perl POE 1.370).
+func TestReparentOnForcedStop(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	var n *kernel.Session
+	k.Create(withStates(family(&tr, "GP", func(e *kernel.Event) any {
+		p := e.Kernel.Create(family(&tr, "P", func(e *kernel.Event) any {
+			e.Kernel.AliasSet("p")
+			e.Kernel.Create(withStates(family(&tr, "C", func(e *kernel.Event) any {
+				e.Kernel.AliasSet("c")
+				return "C-startret"
+			}), kernel.States{
+				"_stop": stopping(&tr, "C", func(e *kernel.Event) {
+					n = e.Kernel.Create(withStates(family(&tr, "N", func(e *kernel.Event) any {
+						e.Kernel.Delay("tick", 10*time.Millisecond)
+						return "N-startret"
+					}), kernel.States{"tick": func(*kernel.Event) any { tr.Add("N tick"); return nil }}))
+				}),
+			}))
+			return "P-startret"
+		}))
+		e.Kernel.Yield("kill", p)
+		return "GP-startret"
+	}), kernel.States{"kill": func(e *kernel.Event) any {
+		tr.Add("GP kill")
+		if err := e.Kernel.Signal(e.Arg(0), "KILL"); err != nil {
+			t.Errorf("Signal KILL: %v", err)
+		}
+		return nil
+	}}))
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t,
+		"GP _start []", "P _start []", "C _start []",
+		"P _child create session 3 (c) C-startret",
+		"GP _child create session 2 (p) P-startret",
+		"GP kill",
+		"C _stop",
+		"N _start []",
+		"C _child create session 4 N-startret",
+		"P _child lose session 3 (c) C-stopret",
+		"GP _child gain session 4",
+		"N _parent session 2 (p) -> session 1",
+		"P _stop",
+		"GP _child lose session 2 (p) P-stopret",
+		"N tick",
+		"N _stop",
+		"GP _child lose session 4 N-stopret",
+		"GP _stop",
+	)
+	if n == nil {
+		t.Fatal("N was not created")
+	}
+}
