@@ -234,7 +234,13 @@ func (c *conn) negotiated(e *kernel.Event) {
 func (c *conn) done(e *kernel.Event) any {
 	accepted, _ := e.Arg(0).([]string)
 	if len(accepted) < len(c.cfg.Subscribe) {
-		c.fail("subscribe", 0, fmt.Sprintf("unable to subscribe to %v", missing(c.cfg.Subscribe, accepted)))
+		text := fmt.Sprintf("unable to subscribe to %v", missing(c.cfg.Subscribe, accepted))
+		// The peer is registered, so fail reports to the monitors only;
+		// the Client promises OnError too (where Perl's channel dies).
+		if c.cfg.OnError != nil {
+			c.cfg.OnError("subscribe", 0, text)
+		}
+		c.fail("subscribe", 0, text)
 	}
 	if c.cfg.OnConnect != nil && !c.closed {
 		c.cfg.OnConnect()

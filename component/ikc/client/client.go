@@ -207,20 +207,27 @@ func (c *cli) connected(e *kernel.Event) any {
 }
 
 func (c *cli) failure(e *kernel.Event) any {
-	c.report(e.ArgString(0), e.ArgInt(1), e.ArgString(2))
+	c.report(e.Kernel, e.ArgString(0), e.ArgInt(1), e.ArgString(2))
 	c.done(e)
 	return nil
 }
 
 func (c *cli) timeout(e *kernel.Event) any {
-	c.report("connect", int(syscall.ETIMEDOUT), fmt.Sprintf("no connection within %s", c.opts.ConnectTimeout))
+	c.report(e.Kernel, "connect", int(syscall.ETIMEDOUT), fmt.Sprintf("no connection within %s", c.opts.ConnectTimeout))
 	c.done(e)
 	return nil
 }
 
-func (c *cli) report(op string, errno int, text string) {
+// report gives a connection error to OnError or, without one, to the
+// monitors of "*" as error channel-<op> "[errno] text": Perl's Client
+// does the same (monitor_error); without it the error would be lost.
+func (c *cli) report(k *kernel.Kernel, op string, errno int, text string) {
 	if c.opts.OnError != nil {
 		c.opts.OnError(op, errno, text)
+		return
+	}
+	if r := responder.Get(k); r != nil {
+		r.ChannelError(nil, op, errno, text)
 	}
 }
 

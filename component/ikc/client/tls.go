@@ -81,7 +81,7 @@ func (c *cli) tlsReady(e *kernel.Event) any {
 		if strings.Contains(text, "did not finish within") {
 			errno = int(syscall.ETIMEDOUT)
 		}
-		c.report("tls", errno, text)
+		c.report(e.Kernel, "tls", errno, text)
 		c.done(e)
 		return nil
 	}

@@ -36,8 +36,12 @@ func stringList(v any) (list []string, ok bool) {
 }
 
 // eventMap reads a monitor's {event => state, ..., data => x} hash. The
-// "data" key of a map[string]any may hold any value.
+// "data" key of a map[string]any may hold any value. A plain scalar is no
+// events: Perl's monitor stops watching unless ARG1 is a non-empty hash.
 func eventMap(v any) (events map[string]string, data any, ok bool) {
+	if _, err := specifier.Scalar(v); err == nil {
+		return nil, nil, true
+	}
 	switch x := v.(type) {
 	case nil:
 		return nil, nil, true

@@ -92,8 +92,9 @@ func postRecord(target, params any) (message.Message, error) {
 	return message.Message{}, fmt.Errorf("%w: target is %s", ErrBadSpecifier, describe(target))
 }
 
-// rsvpSpec reads a call's rsvp: a string specifier, a Specifier or an
-// Address. rsvpOf makes the address it names.
+// rsvpSpec reads a call's rsvp: a string specifier, a Specifier, an
+// Address or a {kernel, session, state} hash. rsvpOf makes the address it
+// names.
 func rsvpSpec(rsvp any) (specifier.Specifier, error) {
 	switch x := rsvp.(type) {
 	case string:
@@ -102,6 +103,14 @@ func rsvpSpec(rsvp any) (specifier.Specifier, error) {
 		return x, nil
 	case message.Address:
 		return x.Specifier(), nil
+	case map[string]any:
+		// Perl's call reads its rsvp with specifier_parse, which takes a
+		// hash as well as a string; the target already could be one.
+		a, err := message.AddressFromValue(x)
+		if err != nil {
+			return specifier.Specifier{}, err
+		}
+		return a.Specifier(), nil
 	}
 	return specifier.Specifier{}, fmt.Errorf("rsvp is %s", describe(rsvp))
 }
@@ -298,7 +307,7 @@ func (r *Responder) stateUnsubscribe(e *kernel.Event) any {
 
 // stateMonitor is IKC/monitor: ARG0 the name to watch ("*", a kernel
 // name or alias, or a specifier), ARG1 {event type => state, data => x}
-// (nil or empty to stop watching).
+// (nil, empty or a plain scalar to stop watching, as in Perl).
 func (r *Responder) stateMonitor(e *kernel.Event) any {
 	events, data, ok := eventMap(e.Arg(1))
 	if !ok {
