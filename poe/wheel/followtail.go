@@ -282,7 +282,9 @@ func (w *FollowTail) deliver() {
 func (w *FollowTail) Tell() int64 { return w.offset }
 
 // Event is POE's event method: it renames InputEvent, ErrorEvent,
-// ResetEvent and IdleEvent, given as name, state pairs.
+// ResetEvent and IdleEvent, given as name, state pairs; an empty name
+// disables the event, except InputEvent: an empty one is refused and the
+// old one kept, as POE ignores an undef InputEvent.
 func (w *FollowTail) Event(pairs ...string) error {
 	if len(pairs)%2 != 0 {
 		return errors.New("wheel.FollowTail: Event takes name, state pairs")
@@ -290,6 +292,9 @@ func (w *FollowTail) Event(pairs ...string) error {
 	for i := 0; i < len(pairs); i += 2 {
 		switch pairs[i] {
 		case "InputEvent":
+			if pairs[i+1] == "" {
+				return errors.New("wheel.FollowTail: InputEvent requires an event name")
+			}
 			w.inputEv = pairs[i+1]
 		case "ErrorEvent":
 			w.errorEv = pairs[i+1]

@@ -90,7 +90,9 @@ func (w *ListenAccept) onAccept(*kernel.Event) any {
 }
 
 // Event is POE's event method: it renames AcceptEvent and ErrorEvent,
-// given as name, state pairs.
+// given as name, state pairs; an empty ErrorEvent disables it. An empty
+// AcceptEvent is refused and the old one kept, as POE ignores an undef
+// one: the accepted sockets would have no one to close them.
 func (w *ListenAccept) Event(pairs ...string) error {
 	if len(pairs)%2 != 0 {
 		return errors.New("wheel.ListenAccept: Event takes name, state pairs")
@@ -98,6 +100,9 @@ func (w *ListenAccept) Event(pairs ...string) error {
 	for i := 0; i < len(pairs); i += 2 {
 		switch pairs[i] {
 		case "AcceptEvent":
+			if pairs[i+1] == "" {
+				return errors.New("wheel.ListenAccept: AcceptEvent requires an event name")
+			}
 			w.acceptEv = pairs[i+1]
 		case "ErrorEvent":
 			w.errorEv = pairs[i+1]

@@ -25,6 +25,11 @@ func sockaddr(domain int, host string, port int) (unix.Sockaddr, string, error) 
 	}
 	ip, err := lookup(domain, host)
 	if err != nil {
+		// POE resolves IPv4 with inet_aton and IPv6 with getaddrinfo, and
+		// names the failure after the one it used.
+		if domain == unix.AF_INET6 {
+			return nil, "getaddrinfo", err
+		}
 		return nil, "inet_aton", err
 	}
 	if domain == unix.AF_INET {
@@ -37,6 +42,9 @@ func sockaddr(domain int, host string, port int) (unix.Sockaddr, string, error) 
 	return sa, "", nil
 }
 
+// lookup resolves host for domain. Every failure is EADDRNOTAVAIL, the
+// errno POE sets when inet_aton or getaddrinfo finds no address, so
+// FailureEvent gets the same ARG1 and ARG2 as in POE.
 func lookup(domain int, host string) (net.IP, error) {
 	if host == "" {
 		if domain == unix.AF_INET {
@@ -46,13 +54,13 @@ func lookup(domain int, host string) (net.IP, error) {
 	}
 	if ip := net.ParseIP(host); ip != nil {
 		if domain == unix.AF_INET && ip.To4() == nil {
-			return nil, syscall.EAFNOSUPPORT
+			return nil, syscall.EADDRNOTAVAIL
 		}
 		return ip, nil
 	}
 	ips, err := net.LookupIP(host)
 	if err != nil {
-		return nil, err
+		return nil, syscall.EADDRNOTAVAIL
 	}
 	for _, ip := range ips {
 		if (ip.To4() != nil) == (domain == unix.AF_INET) {

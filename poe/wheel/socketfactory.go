@@ -51,8 +51,10 @@ type SocketFactoryOptions struct {
 	// A bound datagram socket gets (fd, nil, 0, ID).
 	SuccessEvent string
 	// FailureEvent receives failures: ARG0 the operation ("socket",
-	// "setsockopt", "bind", "listen", "connect", "accept", "inet_aton",
-	// ...), ARG1 the errno as an int, ARG2 its text, ARG3 the wheel ID.
+	// "setsockopt", "bind", "listen", "connect", "accept", "inet_aton"
+	// or, for IPv6, "getaddrinfo", ...), ARG1 the errno as an int, ARG2
+	// its text, ARG3 the wheel ID. An address that does not resolve is
+	// EADDRNOTAVAIL, as in POE.
 	// Failures while setting up are posted, as POE does; the others are
 	// called.
 	FailureEvent string
@@ -247,12 +249,18 @@ func (w *SocketFactory) tune(fd int) {
 }
 
 // Event is POE's event method: it renames SuccessEvent and FailureEvent,
-// given as name, state pairs.
+// given as name, state pairs. An empty name is refused and the old one
+// kept, as POE ignores undef: both events are required. Unlike POE 1.370,
+// whose event method selects the socket again and so resumes a paused
+// accept, Event leaves PauseAccept in force.
 func (w *SocketFactory) Event(pairs ...string) error {
 	if len(pairs)%2 != 0 {
 		return errors.New("wheel.SocketFactory: Event takes name, state pairs")
 	}
 	for i := 0; i < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return errors.New("wheel.SocketFactory: " + pairs[i] + " requires an event name")
+		}
 		switch pairs[i] {
 		case "SuccessEvent":
 			w.successEv = pairs[i+1]
