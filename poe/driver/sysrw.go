@@ -79,8 +79,15 @@ func (d *SysRW) Get(fd int) ([]byte, error) {
 // allocated. A kernel's wheels lend every driver the kernel's one read
 // buffer: their loop reads one descriptor at a time and the filters copy
 // what they are given, so ten thousand idle connections need no read
-// buffer each. The octets Get returns then alias buf.
+// buffer each. The octets Get returns then alias buf. An empty buf lends
+// nothing: Get then reads into a buffer of its own.
 func (d *SysRW) ShareReadBuffer(buf []byte) {
+	if len(buf) == 0 {
+		// A read into no room returns 0, which Get would report as
+		// the end of the file.
+		d.rbuf = nil
+		return
+	}
 	if len(buf) > d.blockSize {
 		buf = buf[:d.blockSize]
 	}

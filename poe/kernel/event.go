@@ -1,5 +1,7 @@
 package kernel
 
+import "reflect"
+
 // Handler is one state of a session: POE's coderef in inline_states. Its
 // return value is what Call returns, what _start passes to the parent's
 // _child create, and what _stop passes to _child lose.
@@ -40,11 +42,21 @@ func (e *Event) ArgString(i int) string {
 	return s
 }
 
-// ArgInt returns ARGi as an int when it holds any Go integer, else 0.
+// ArgInt returns ARGi as an int when it holds any Go integer, of any
+// size or named type (a select event's Mode, a syscall.Errno), else 0.
 func (e *Event) ArgInt(i int) int {
-	switch v := e.Arg(i).(type) {
-	case int:
-		return v
+	if uint(i) >= uint(len(e.Args)) {
+		return 0
+	}
+	if n, ok := e.Args[i].(int); ok {
+		return n // the common case, kept inlinable
+	}
+	return anyInt(e.Args[i])
+}
+
+// anyInt is ArgInt for everything but a plain int.
+func anyInt(v any) int {
+	switch v := v.(type) {
 	case int64:
 		return int(v)
 	case int32:
@@ -55,6 +67,15 @@ func (e *Event) ArgInt(i int) int {
 		return int(v)
 	case uint32:
 		return int(v)
+	case nil:
+		return 0
+	}
+	// The other sizes and the named integer types, which used to give 0.
+	switch r := reflect.ValueOf(v); r.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return int(r.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return int(r.Uint())
 	}
 	return 0
 }

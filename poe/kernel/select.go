@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"errors"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -89,7 +91,7 @@ func (k *Kernel) selectMode(op string, fd int, m Mode, state string, args []any)
 			k.handleGone(s)
 		}
 		if err := k.sync(fw); err != nil {
-			return err
+			return &Error{Op: op, Arg: fd, Errno: errnoOf(err)}
 		}
 		if fw.in == 0 && fw.w[0] == nil && fw.w[1] == nil && fw.w[2] == nil {
 			delete(k.fds, fd)
@@ -116,17 +118,26 @@ func (k *Kernel) selectMode(op string, fd int, m Mode, state string, args []any)
 	}
 	fw.w[m] = &watcher{s: s, state: state, args: append([]any(nil), args...)}
 	if err := k.sync(fw); err != nil {
+		// The poller refused the descriptor (epoll a regular file):
+		// a kernel.Error as from every other failed call, and no
+		// entry left behind for a descriptor nothing watches.
 		fw.w[m] = nil
 		if !fw.watches(s) {
 			k.handleGone(s)
 		}
-		return err
+		if fw.in == 0 && fw.w[0] == nil && fw.w[1] == nil && fw.w[2] == nil {
+			delete(k.fds, fd)
+		}
+		return &Error{Op: op, Arg: fd, Errno: errnoOf(err)}
 	}
 	return nil
 }
 
+// errnoOf is the errno in err, which the poller wraps; EINVAL when there
+// is none.
 func errnoOf(err error) unix.Errno {
-	if e, ok := err.(unix.Errno); ok {
+	var e unix.Errno
+	if errors.As(err, &e) {
 		return e
 	}
 	return einval
