@@ -83,6 +83,7 @@ type ReadWrite struct {
 	writing        bool // write watcher registered
 	writePaused    bool
 	flushQueued    bool
+	delivering     bool // inside deliver: Event must not deliver again
 	stRead, stWrit string
 	afterFn        func()
 	encFn          func([]byte) ([]byte, error)
@@ -216,6 +217,8 @@ func (w *ReadWrite) onRead(*kernel.Event) any {
 // deliver calls InputEvent with every record the input filter holds,
 // re-reading the filter each time so that a handler may switch it.
 func (w *ReadWrite) deliver() {
+	w.delivering = true
+	defer func() { w.delivering = false }()
 	for faults := 0; !w.closed && w.inputEv != ""; {
 		rec, ok, err := w.inF.GetOne()
 		if err != nil {
@@ -360,6 +363,10 @@ func (w *ReadWrite) callIf(event string) {
 // events a write watcher would send.
 func (w *ReadWrite) Flush() {
 	if !w.closed && w.writing {
+		// The end of the round has nothing left to flush: without this
+		// it would send a second FlushedEvent, which POE's paused write
+		// watcher does not.
+		w.flushQueued = false
 		w.k.Call(w.s, w.stWrit, w.fdBox, kernel.ModeWrite)
 	}
 }

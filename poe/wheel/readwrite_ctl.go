@@ -1,6 +1,7 @@
 package wheel
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/poe-go/poe/poe/filter"
@@ -10,12 +11,15 @@ import (
 // Event is POE's event method: it renames the wheel's events at run time,
 // given as pairs of parameter name and state, e.g.
 // Event("InputEvent", "got_line", "ErrorEvent", ""). An empty state
-// disables the event; an empty InputEvent stops reading. The names are
-// InputEvent, ErrorEvent, FlushedEvent, HighEvent and LowEvent.
+// disables the event; an empty InputEvent stops reading, and the records
+// the input filter still holds then go to the next InputEvent given, at
+// once. The names are InputEvent, ErrorEvent, FlushedEvent, HighEvent and
+// LowEvent.
 func (w *ReadWrite) Event(pairs ...string) error {
 	if len(pairs)%2 != 0 {
 		return fmt.Errorf("wheel.ReadWrite: Event takes name, state pairs")
 	}
+	wasOff := w.inputEv == ""
 	for i := 0; i < len(pairs); i += 2 {
 		switch v := pairs[i+1]; pairs[i] {
 		case "InputEvent":
@@ -35,7 +39,17 @@ func (w *ReadWrite) Event(pairs ...string) error {
 	if w.closed {
 		return nil
 	}
-	return w.defineRead()
+	if err := w.defineRead(); err != nil {
+		return err
+	}
+	if wasOff && w.inputEv != "" && !w.delivering {
+		// Records the filter made before InputEvent was switched off go
+		// to the new InputEvent now: waiting for the next read could wait
+		// for ever when the peer waits for their answer. (POE goes on
+		// calling the undefined event with them, and they are lost.)
+		w.deliver()
+	}
+	return nil
 }
 
 // SetFilter is POE's set_filter: f becomes the input and output filter.
@@ -96,11 +110,34 @@ func (w *ReadWrite) GetInputHandle() int { return w.in }
 // GetOutputHandle is POE's get_output_handle, or -1 after Close.
 func (w *ReadWrite) GetOutputHandle() int { return w.out }
 
-// SetHighMark is POE's set_high_mark.
-func (w *ReadWrite) SetHighMark(n int) { w.high = n }
+// SetHighMark is POE's set_high_mark. As in POE, the marks must have
+// been given to NewReadWrite and the high mark must stay above the low
+// one; otherwise the mark is left as it was and an error returned (POE
+// carps and ignores it), since crossed marks would send LowEvent while
+// the queue is still above the high mark.
+func (w *ReadWrite) SetHighMark(n int) error {
+	if w.high == 0 {
+		return errors.New("wheel.ReadWrite: SetHighMark needs HighMark and LowMark from NewReadWrite")
+	}
+	if n <= w.low {
+		return fmt.Errorf("wheel.ReadWrite: high mark %d would not be above the low mark %d", n, w.low)
+	}
+	w.high = n
+	return nil
+}
 
-// SetLowMark is POE's set_low_mark.
-func (w *ReadWrite) SetLowMark(n int) { w.low = n }
+// SetLowMark is POE's set_low_mark: like SetHighMark, it refuses a mark
+// that would not be above zero and below the high mark.
+func (w *ReadWrite) SetLowMark(n int) error {
+	if w.high == 0 {
+		return errors.New("wheel.ReadWrite: SetLowMark needs HighMark and LowMark from NewReadWrite")
+	}
+	if n <= 0 || n >= w.high {
+		return fmt.Errorf("wheel.ReadWrite: low mark %d would not be between 0 and the high mark %d", n, w.high)
+	}
+	w.low = n
+	return nil
+}
 
 // PauseInput is POE's pause_input: the wheel stops reading (the watcher
 // and the session's reference stay).
