@@ -119,8 +119,9 @@ func TestChildrenList(t *testing.T) {
 }
 
 // TestArgInt checks Event.ArgInt: ARGi as an int when it holds a Go
-// integer of any type, named integer types such as the mode of a select
-// event included, and 0 for anything else or a missing argument.
+// integer of a built-in type or a Mode (ARG1 of a select event), and 0
+// for anything else, other named integer types included, or a missing
+// argument.
 func TestArgInt(t *testing.T) {
 	type count uint16
 	cases := []struct {
@@ -140,9 +141,9 @@ func TestArgInt(t *testing.T) {
 		{"a uint64 converts", uint64(64), 64},
 		{"a uintptr converts", uintptr(99), 99},
 		{"a select mode converts", kernel.ModeWrite, 1},
-		{"a signal number converts", syscall.SIGTERM, int(syscall.SIGTERM)},
-		{"an errno converts", syscall.EBADF, int(syscall.EBADF)},
-		{"a named unsigned type converts", count(5), 5},
+		{"a signal number, a named type, is 0", syscall.SIGTERM, 0},
+		{"an errno, a named type, is 0", syscall.EBADF, 0},
+		{"another named integer type is 0", count(5), 0},
 		{"a float is 0", 3.0, 0},
 		{"a numeric string is 0", "42", 0},
 		{"a bool is 0", true, 0},
