@@ -89,7 +89,8 @@ func (r *Responder) PublishedAll() map[string][]string {
 // of the calling session, posted once with ARG0 the accepted specs
 // ([]string), or a func([]string) run on the loop, or nil. "poe://*/S"
 // asks every connected kernel and makes one proxy per kernel that has S,
-// aliased with that kernel's ID.
+// aliased with that kernel's ID. An empty list does nothing, not even the
+// callback, as in Perl.
 func (r *Responder) Subscribe(specs []string, callback any) {
 	r.within(func(e *kernel.Event) { r.subscribe(e.Sender, specs, callback) })
 }

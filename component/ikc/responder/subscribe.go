@@ -52,8 +52,8 @@ func (r *Responder) subscribe(sender *kernel.Session, specs []string, callback a
 		sub.fn = cb
 	}
 	if len(specs) == 0 {
-		sub.left = 1
-		sub.done("", false)
+		// Nothing to answer, so no callback: Perl's IKC/subscribe
+		// returns unless @$sessions.
 		return
 	}
 	for _, spec := range specs {
