@@ -14,7 +14,8 @@ import (
 // FollowTailOptions are POE::Wheel::FollowTail's parameters.
 type FollowTailOptions struct {
 	// Filename is the file to follow (Filename). A rotated or recreated
-	// file is reopened, after the old one has been read to its end.
+	// file is reopened, after the old one has been read to its end; a
+	// file that does not exist yet is waited for.
 	Filename string
 	// Handle is a descriptor to follow when Filename is "" (Handle).
 	Handle int
@@ -26,9 +27,10 @@ type FollowTailOptions struct {
 	// 0 means one second. Pipes and sockets are watched instead.
 	PollInterval time.Duration
 	// The start: by default the end of the file (what is there is
-	// skipped). Seek > 0 starts at that absolute offset (Seek), SeekBack
-	// > 0 that many octets before the end (SeekBack), FromStart at 0
-	// (Seek => 0).
+	// skipped, but an unfinished last line is kept for the next write to
+	// complete). Seek > 0 starts at that absolute offset, or at the end
+	// when the file is shorter (Seek), SeekBack > 0 that many octets
+	// before the end (SeekBack), FromStart at 0 (Seek => 0).
 	Seek      int64
 	SeekBack  int64
 	FromStart bool
@@ -72,7 +74,7 @@ type FollowTail struct {
 
 // NewFollowTail is POE::Wheel::FollowTail->new, called from a handler of
 // the session that will own the wheel. It fails when the file cannot be
-// opened or examined.
+// opened (other than by not existing yet) or examined.
 func NewFollowTail(e *kernel.Event, o FollowTailOptions) (*FollowTail, error) {
 	w := &FollowTail{filename: o.Filename, fd: o.Handle, drv: o.Driver, f: o.Filter,
 		interval: o.PollInterval, keepOpen: o.KeepOpen && o.Filename == "",
@@ -91,6 +93,11 @@ func NewFollowTail(e *kernel.Event, o FollowTailOptions) (*FollowTail, error) {
 	}
 	if w.filename != "" {
 		fd, err := unix.Open(w.filename, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+		if err == unix.ENOENT {
+			// As in POE, a file that does not exist yet is waited for and
+			// read from its start once it appears.
+			return w.newMissing(e)
+		}
 		if err != nil {
 			return nil, &OpError{Op: "open", Errno: errnoOf(err)}
 		}
@@ -119,11 +126,14 @@ func NewFollowTail(e *kernel.Event, o FollowTailOptions) (*FollowTail, error) {
 	case o.SeekBack > 0:
 		w.offset = max(st.Size-o.SeekBack, 0)
 	case o.Seek > 0:
-		w.offset = o.Seek
+		// POE starts at the end when Seek is beyond it; an offset past
+		// the end would look like a truncation at the first poll.
+		w.offset = min(o.Seek, st.Size)
 	case o.FromStart:
 		w.offset = 0
 	default:
 		w.offset = st.Size
+		w.primeFilter()
 	}
 	if _, err := unix.Seek(w.fd, w.offset, io.SeekStart); err != nil {
 		w.Close()
@@ -132,6 +142,37 @@ func NewFollowTail(e *kernel.Event, o FollowTailOptions) (*FollowTail, error) {
 	w.stPoll = w.state("poll", w.onPoll)
 	w.k.Delay(w.stPoll, 0)
 	return w, nil
+}
+
+// newMissing makes the wheel for a file that does not exist yet: it polls
+// until the file appears.
+func (w *FollowTail) newMissing(e *kernel.Event) (*FollowTail, error) {
+	w.fd, w.regular, w.keepOpen = -1, true, false
+	if err := w.init(e, "FollowTail"); err != nil {
+		return nil, err
+	}
+	w.stPoll = w.state("poll", w.onPoll)
+	w.k.Delay(w.stPoll, 0)
+	return w, nil
+}
+
+// primeFilter gives the filter the file's last 4 KiB and discards the
+// records it makes, as POE's default start does, so that an unfinished
+// last line stays in the filter and the next write completes it.
+func (w *FollowTail) primeFilter() {
+	const tail = 4096
+	start := max(w.offset-tail, 0)
+	buf := make([]byte, w.offset-start)
+	n, err := unix.Pread(w.fd, buf, start)
+	if err != nil || n <= 0 {
+		return
+	}
+	w.f.GetOneStart(buf[:n])
+	for range tail + 1 { // bounded: a failing filter consumes its input
+		if _, ok, err := w.f.GetOne(); !ok && err == nil {
+			return
+		}
+	}
 }
 
 func (w *FollowTail) closeFd() {
@@ -146,11 +187,20 @@ func (w *FollowTail) onPoll(*kernel.Event) any {
 	if w.closed {
 		return nil
 	}
-	got := w.readToEnd()
+	got := false
+	if w.fd < 0 {
+		// Missing when the wheel was made: read it once it appears.
+		if w.reopen() {
+			w.reset()
+			got = w.readToEnd()
+		}
+	} else {
+		got = w.readToEnd()
+	}
 	if w.closed {
 		return nil
 	}
-	if w.filename != "" && w.rotated() {
+	if w.filename != "" && w.fd >= 0 && w.rotated() {
 		got = w.readToEnd() || got // whatever reached the old file last
 		if w.closed {
 			return nil
@@ -206,7 +256,9 @@ func (w *FollowTail) reopen() bool {
 		unix.Close(fd)
 		return false
 	}
-	unix.Close(w.fd)
+	if w.fd >= 0 {
+		unix.Close(w.fd)
+	}
 	w.fd, w.offset = fd, 0
 	w.dev, w.ino = uint64(st.Dev), uint64(st.Ino)
 	return true

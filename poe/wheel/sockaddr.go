@@ -80,6 +80,11 @@ func peerOf(sa unix.Sockaddr) (any, int) {
 	case *unix.SockaddrInet6:
 		return net.IP(append([]byte(nil), a.Addr[:]...)), a.Port
 	case *unix.SockaddrUnix:
+		if a.Name == "@" {
+			// x/sys/unix writes an unnamed socket's empty path as "@"
+			// (its mark for abstract names); POE gives "".
+			return "", 0
+		}
 		return a.Name, 0
 	}
 	return nil, 0

@@ -74,6 +74,7 @@ type SocketFactory struct {
 	nagle      bool
 	watching   bool // the fd is watched (accept or connect)
 	connecting bool
+	local      unix.Sockaddr // the socket's address when it was handed over
 }
 
 // NewSocketFactory is POE::Wheel::SocketFactory->new, called from a
@@ -210,9 +211,12 @@ func (w *SocketFactory) onConnect(*kernel.Event) any {
 	return nil
 }
 
-// release1 gives the wheel's socket away: it becomes the user's.
+// release1 gives the wheel's socket away: it becomes the user's. Its
+// address is kept for GetSockName, which in POE still answers after
+// SuccessEvent (the wheel keeps a reference to the handle).
 func (w *SocketFactory) release1() int {
 	fd := w.fd
+	w.local, _ = unix.Getsockname(fd)
 	w.fd = -1
 	return fd
 }
@@ -274,10 +278,15 @@ func (w *SocketFactory) Event(pairs ...string) error {
 }
 
 // GetSockName is POE's getsockname: the local address of the wheel's
-// socket, a *net.TCPAddr, *net.UDPAddr or *net.UnixAddr. It is how a
-// wheel bound to port 0 learns its port.
+// socket, a *net.TCPAddr, *net.UDPAddr or *net.UnixAddr, also once the
+// socket was handed to SuccessEvent. It is how a wheel bound to port 0
+// learns its port. A closed wheel, or one whose socket could not be
+// made, returns EBADF.
 func (w *SocketFactory) GetSockName() (net.Addr, error) {
 	if w.fd < 0 {
+		if w.local != nil && !w.closed {
+			return netAddr(w.local, w.typ), nil
+		}
 		return nil, syscall.EBADF
 	}
 	sa, err := unix.Getsockname(w.fd)
