@@ -76,17 +76,20 @@ func (f *RecordBlock) GetOne() (any, bool, error) {
 func (f *RecordBlock) Get(data []byte) ([]any, error) { return getAll(f, data) }
 
 // PutRecords flattens blocks into records (put). Each record must be a
-// []any block. With CheckPut only whole blocks' worth leave; the rest is
-// kept for the next call.
+// []any block; a record that is not is refused, and the blocks before it
+// are returned with the error. With CheckPut only whole blocks' worth
+// leave; the rest is kept for the next call.
 func (f *RecordBlock) PutRecords(records ...any) ([]any, error) {
 	var out []any
 	if !f.checkPut {
 		out, f.putBuf = f.putBuf, nil
 	}
+	var err error
 	for _, r := range records {
 		block, ok := r.([]any)
 		if !ok {
-			return out, newError("RecordBlock", ErrRecordType, "%T, want []any", r)
+			err = newError("RecordBlock", ErrRecordType, "%T, want []any", r)
+			break // the whole blocks before it still leave, below
 		}
 		if f.checkPut {
 			f.putBuf = append(f.putBuf, block...)
@@ -99,16 +102,19 @@ func (f *RecordBlock) PutRecords(records ...any) ([]any, error) {
 		out = append(out, f.putBuf[:whole]...)
 		f.putBuf = append([]any(nil), f.putBuf[whole:]...)
 	}
-	return out, nil
+	return out, err
 }
 
-// Put flattens blocks whose records are strings or []byte into dst.
+// Put flattens blocks whose records are strings or []byte into dst. On a
+// refused record, the records before it are appended, as Filter's Put
+// promises; they were dropped before.
 func (f *RecordBlock) Put(dst []byte, records ...any) ([]byte, error) {
 	out, err := f.PutRecords(records...)
+	dst, perr := putOctets("RecordBlock", dst, out)
 	if err != nil {
 		return dst, err
 	}
-	return putOctets("RecordBlock", dst, out)
+	return dst, perr
 }
 
 // PutPending returns the records CheckPut is holding back, or nil

@@ -24,6 +24,12 @@ func (q *queue) pop() (any, bool) {
 	return r, true
 }
 
+// unpop puts back r, the record pop returned last.
+func (q *queue) unpop(r any) {
+	q.head--
+	q.q[q.head] = r
+}
+
 func (q *queue) len() int { return len(q.q) - q.head }
 
 func (q *queue) pending() []any {

@@ -29,7 +29,8 @@ type ReferenceOptions struct {
 	// DefaultMaxBuffer. It also bounds a decompressed payload.
 	MaxBuffer int
 	// MaxFrame is the largest frame payload announced by a header; 0
-	// means DefaultMaxFrame. POE has no such limit.
+	// means DefaultMaxFrame, or MaxBuffer when that is smaller. POE has
+	// no such limit.
 	MaxFrame int
 	// Thaw, when set, thaws each frame payload in place of
 	// Serializer.Thaw, so that a caller that knows the shape of its
@@ -48,10 +49,17 @@ func (o ReferenceOptions) Validate() error {
 		return bad("MaxBuffer must be greater than 0")
 	case o.MaxFrame < 0:
 		return bad("MaxFrame must be greater than 0")
-	case orDefault(o.MaxFrame, DefaultMaxFrame) > orDefault(o.MaxBuffer, DefaultMaxBuffer):
+	case o.MaxFrame > orDefault(o.MaxBuffer, DefaultMaxBuffer):
+		// Only an explicit MaxFrame: POE accepts MaxBuffer => 1024 alone,
+		// which DefaultMaxFrame would otherwise exceed.
 		return bad("MaxBuffer is not large enough for MaxFrame frames")
 	}
 	return nil
+}
+
+// maxFrame is MaxFrame with its default, which MaxBuffer caps.
+func (o ReferenceOptions) maxFrame() int {
+	return orDefault(o.MaxFrame, min(DefaultMaxFrame, orDefault(o.MaxBuffer, DefaultMaxBuffer)))
 }
 
 // Reference is POE::Filter::Reference: each record is frozen by a
@@ -101,7 +109,7 @@ func NewReference(opts ReferenceOptions) *Reference {
 		thaw = ser.Thaw
 	}
 	return &Reference{opts: opts, ser: ser, thaw: thaw, maxBuf: orDefault(opts.MaxBuffer, DefaultMaxBuffer),
-		maxFrame: orDefault(opts.MaxFrame, DefaultMaxFrame)}
+		maxFrame: opts.maxFrame()}
 }
 
 // Serializer is the serializer this filter freezes and thaws with.

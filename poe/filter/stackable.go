@@ -35,18 +35,54 @@ func (s *Stackable) FilterTypes() []string {
 	return names
 }
 
-// Push adds filters on top, farthest from the wire (push).
-func (s *Stackable) Push(filters ...Filter) { s.filters = append(s.filters, filters...) }
+// Push adds filters on top, farthest from the wire (push). Records a Pop
+// released go into the first filter pushed, whose input they are; on an
+// empty stack, so do the octets it was given.
+func (s *Stackable) Push(filters ...Filter) {
+	if len(filters) == 0 {
+		return
+	}
+	wasEmpty := len(s.filters) == 0
+	s.filters = append(s.filters, filters...)
+	s.handOver(filters[0], wasEmpty)
+}
 
-// Unshift adds filters at the bottom, nearest the wire (unshift).
+// Unshift adds filters at the bottom, nearest the wire (unshift). On an
+// empty stack, what it holds goes into the first filter, as with Push.
 func (s *Stackable) Unshift(filters ...Filter) {
+	if len(filters) == 0 {
+		return
+	}
+	wasEmpty := len(s.filters) == 0
 	s.filters = append(append([]Filter(nil), filters...), s.filters...)
+	if wasEmpty {
+		s.handOver(filters[0], true)
+	}
+}
+
+// handOver feeds f, a filter just added on top, the records a Pop
+// released and, when the stack was empty, the octets it held: without
+// it they would bypass f, or be stranded once the stack has filters.
+// (POE's pop puts those records through the put of the filter below and
+// drops the result.) A record f cannot read stays to come out first.
+func (s *Stackable) handOver(f Filter, wasEmpty bool) {
+	for s.out.len() > 0 {
+		r, _ := s.out.pop()
+		if feed(f, r) != nil {
+			s.out.unpop(r)
+			break
+		}
+	}
+	if wasEmpty && s.raw.len() > 0 {
+		f.GetOneStart(s.raw.bytes())
+		s.raw.reset()
+	}
 }
 
 // Pop removes and returns the top filter, or nil when the stack is empty
-// (pop). Its pending input records are not lost: the stack returns them
-// from GetOne before anything else, since they already passed the layers
-// below.
+// (pop). Its pending input records are not lost: they already passed the
+// layers below, so the stack returns them from GetOne before anything
+// else, or gives them to the filter pushed next.
 func (s *Stackable) Pop() Filter {
 	if len(s.filters) == 0 {
 		return nil
@@ -138,35 +174,56 @@ func feed(f Filter, rec any) error {
 }
 
 // putDown sends records through filter f towards the wire and returns what
-// the layer below receives.
+// the layer below receives, with the records f encoded before one it
+// refused. An octet filter's output is one chunk per record, as POE's put
+// returns (so a Block under a Line frames each line), except a fixed-size
+// Block's, which POE joins into one.
 func putDown(f Filter, recs []any) ([]any, error) {
 	if rf, ok := f.(RecordFilter); ok {
 		return rf.PutRecords(recs...)
 	}
-	b, err := f.Put(nil, recs...)
-	if err != nil || len(b) == 0 {
-		return nil, err
+	if b, ok := f.(*Block); ok && b.opts.BlockSize > 0 {
+		joined, err := f.Put(nil, recs...)
+		if len(joined) == 0 {
+			return nil, err
+		}
+		return []any{joined}, err
 	}
-	return []any{b}, nil
+	out := make([]any, 0, len(recs))
+	for _, r := range recs {
+		chunk, err := f.Put(nil, r)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, chunk)
+	}
+	return out, nil
 }
 
 // Put sends records down through every filter, top first, and appends the
-// bottom filter's octets to dst (put).
+// bottom filter's octets to dst (put). When a layer refuses a record, the
+// records before it still go down and are appended, as Filter's contract
+// says, and the error is returned.
 func (s *Stackable) Put(dst []byte, records ...any) ([]byte, error) {
 	if len(s.filters) == 0 {
 		return putOctets("Stackable", dst, records)
 	}
 	recs := records
-	for i := len(s.filters) - 1; i > 0; i-- {
+	var refused error
+	for i := len(s.filters) - 1; i > 0 && len(recs) > 0; i-- {
 		var err error
 		if recs, err = putDown(s.filters[i], recs); err != nil {
-			return dst, err
-		}
-		if len(recs) == 0 {
-			return dst, nil
+			refused = err // a lower layer's refusal comes earlier in the output and wins
 		}
 	}
-	return s.filters[0].Put(dst, recs...)
+	if len(recs) == 0 {
+		return dst, refused
+	}
+	dst, err := s.filters[0].Put(dst, recs...)
+	if err != nil {
+		return dst, err
+	}
+	return dst, refused
 }
 
 // GetPending returns the stack's unconsumed input as wire octets, or nil
@@ -178,9 +235,6 @@ func (s *Stackable) Put(dst []byte, records ...any) ([]byte, error) {
 // by Pop come first of all. Records a layer below refuses to encode have
 // no wire form and are left out.
 func (s *Stackable) GetPending() []byte {
-	if len(s.filters) == 0 {
-		return s.raw.pending()
-	}
 	carry := s.out.pending()
 	for i := len(s.filters) - 1; i >= 0; i-- {
 		f := s.filters[i]
@@ -194,7 +248,9 @@ func (s *Stackable) GetPending() []byte {
 		b, _ := octets(r)
 		out = append(out, b...)
 	}
-	return out
+	// An empty stack's octets, and what a Pop of its last filter
+	// released (carry, above), were left out before.
+	return append(out, s.raw.bytes()...)
 }
 
 // pendingRecords is a filter's pending input in record form.
