@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"unicode"
@@ -20,7 +21,8 @@ type Session struct {
 	Object any
 	// ObjectStates maps state names to Object's method names, as POE's
 	// object_states => [ $obj => { state => 'method' } ]. When set, only
-	// these are bound.
+	// these are bound, and a mapped method that is missing, unexported or
+	// not a func(*kernel.Event) any refuses the session, as POE croaks.
 	ObjectStates map[string]string
 	// Heap is the session's HEAP (nil when not given).
 	Heap any
@@ -86,12 +88,17 @@ func (s *Session) String() string {
 // Create is POE::Session->create: it makes a session, dispatches its
 // _start synchronously with Args, tells the parent (the active session, or
 // the kernel at top level) with _child create, and returns the live
-// session. A spec without a _start state is refused: Create logs it and
-// returns nil, as POE does.
+// session. A spec without a _start state, or whose ObjectStates name a
+// method Object cannot do, is refused: Create logs it and returns nil, as
+// POE does.
 func (k *Kernel) Create(spec Session) *Session {
 	states := spec.States
 	if spec.Object != nil {
-		states = bindStates(&spec)
+		var err error
+		if states, err = bindStates(&spec); err != nil {
+			k.logf("%v; session not created", err)
+			return nil
+		}
 	}
 	if states["_start"] == nil {
 		k.logf("session has no _start state; not created")
@@ -124,15 +131,17 @@ func (k *Kernel) Create(spec Session) *Session {
 }
 
 // bindStates merges object states and inline states into one table.
-func bindStates(spec *Session) States {
+func bindStates(spec *Session) (States, error) {
 	states := States{}
 	if spec.Object != nil {
-		bindObject(states, spec.Object, spec.ObjectStates)
+		if err := bindObject(states, spec.Object, spec.ObjectStates); err != nil {
+			return nil, err
+		}
 	}
 	for name, h := range spec.States {
 		states[name] = h
 	}
-	return states
+	return states, nil
 }
 
 var handlerType = reflect.TypeOf((*Handler)(nil)).Elem()
@@ -141,20 +150,27 @@ var poeMethodStates = map[string]string{
 	"Start": "_start", "Stop": "_stop", "Child": "_child", "Parent": "_parent", "Default": "_default",
 }
 
-func bindObject(states States, obj any, names map[string]string) {
+// bindObject adds obj's methods to states: those names maps, or else
+// every exported handler method. A mapped method that is missing,
+// unexported or not a handler is an error, where POE croaks that the
+// object does not have the method; binding every method skips those.
+func bindObject(states States, obj any, names map[string]string) error {
 	v := reflect.ValueOf(obj)
-	bind := func(state, method string) {
+	bind := func(state, method string) bool {
 		m := v.MethodByName(method)
 		if !m.IsValid() || !m.Type().ConvertibleTo(handlerType) {
-			return
+			return false
 		}
 		states[state] = m.Convert(handlerType).Interface().(Handler)
+		return true
 	}
 	if names != nil {
 		for state, method := range names {
-			bind(state, method)
+			if !bind(state, method) {
+				return fmt.Errorf("object %T has no exported method %s of type func(*kernel.Event) any for state %s", obj, method, state)
+			}
 		}
-		return
+		return nil
 	}
 	t := v.Type()
 	for i := 0; i < t.NumMethod(); i++ {
@@ -167,6 +183,7 @@ func bindObject(states States, obj any, names map[string]string) {
 			bind(poe, name)
 		}
 	}
+	return nil
 }
 
 // refcount is POE's session reference count (POE-SEMANTICS 2.4).

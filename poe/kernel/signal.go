@@ -23,7 +23,7 @@ type pidWatch struct {
 type signalTable struct {
 	watchers map[string]map[*Session]*sigWatch
 	order    map[string][]*Session // watcher order, for stable delivery among siblings
-	pids     map[int]*pidWatch
+	pids     map[int][]*pidWatch   // by pid, in watch order; one per session, as POE keeps them
 	handled  bool
 
 	osWatched int
@@ -36,7 +36,7 @@ type signalTable struct {
 func (t *signalTable) init() {
 	t.watchers = map[string]map[*Session]*sigWatch{}
 	t.order = map[string][]*Session{}
-	t.pids = map[int]*pidWatch{}
+	t.pids = map[int][]*pidWatch{}
 	t.osCount = map[os.Signal]int{}
 }
 
@@ -134,11 +134,8 @@ func (t *signalTable) removeSession(k *Kernel, s *Session) {
 			t.remove(k, name, s)
 		}
 	}
-	for pid, w := range t.pids {
-		if w.s == s {
-			delete(t.pids, pid)
-			s.pids--
-		}
+	for pid := range t.pids {
+		t.unwatchPid(pid, s)
 	}
 }
 
