@@ -441,9 +441,10 @@ loop:
 // quietStep reports whether the next timeslice would do nothing before
 // its dispatch but what it does here: its idle check and its garbage
 // collection sweep. That is the condition for dispatchDue to go straight
-// on to the next step's events.
+// on to the next step's events; never inside RunOneTimeslice, which runs
+// one step as POE's does.
 func (k *Kernel) quietStep() bool {
-	if len(k.flushers) != 0 || len(k.fds) != 0 || k.inboxN.Load() != 0 || k.stopReq || k.exception != nil {
+	if len(k.flushers) != 0 || len(k.fds) != 0 || k.inboxN.Load() != 0 || k.stopReq || k.exception != nil || k.oneStep != 0 {
 		return false
 	}
 	k.gcSweep()

@@ -78,6 +78,7 @@ type Kernel struct {
 	stopReq   bool
 	exception error
 	idleSent  bool
+	oneStep   int // RunOneTimeslice calls under way: dispatchDue stops after one step
 
 	aliasMemo aliasMemo // the last alias lookupName found (loop only)
 }
@@ -275,6 +276,8 @@ func (k *Kernel) RunOneTimeslice() bool {
 	if k.enterLoop("RunOneTimeslice") {
 		defer k.leaveLoop()
 	}
+	k.oneStep++
+	defer func() { k.oneStep-- }()
 	return k.timeslice()
 }
 
