@@ -21,6 +21,12 @@ import (
 // Options.Subscribe and runs OnConnect again; the monitors see unregister
 // for the lost connection and register for the new one. It stops on
 // IKC/shutdown, or after MaxAttempts failed attempts in a row.
+//
+// Every failure goes to OnError. Without OnError the monitors of "*" hear
+// of failures as a plain Client's (error channel-<op> "[errno] text"), but
+// only of the first failure of a run and of each one that differs from the
+// one before, not of every attempt; and of the giving up, as
+// channel-connect "[0] giving up after n failed attempts".
 type Backoff struct {
 	// Initial is the first wait; default 100 ms.
 	Initial time.Duration
@@ -61,6 +67,7 @@ type reconnector struct {
 	stopped  bool
 	err      error
 	alias    string
+	told     string // the failure the monitors last heard of in this run
 }
 
 func spawnReconnecting(k *kernel.Kernel, opts Options) (*kernel.Session, error) {
@@ -112,6 +119,7 @@ func (rc *reconnector) try(e *kernel.Event) any {
 			rc.channel = s.ID() // OnConnect runs in the channel session
 		}
 		rc.failures, rc.wait = 0, rc.b.Initial
+		rc.told = ""
 		if rc.opts.OnConnect != nil {
 			rc.opts.OnConnect()
 		}
@@ -119,6 +127,8 @@ func (rc *reconnector) try(e *kernel.Event) any {
 	o.OnError = func(op string, errno int, text string) {
 		if rc.opts.OnError != nil {
 			rc.opts.OnError(op, errno, text)
+		} else if op != "subscribe" { // the channel tells the monitors of those
+			rc.tell(op, errno, text, true)
 		}
 		if op != "subscribe" && n == rc.attempt && rc.channel == 0 {
 			rc.attempt++ // this attempt is over: later errors of it change nothing
@@ -152,8 +162,11 @@ func (rc *reconnector) failed(e *kernel.Event) any {
 	}
 	rc.failures++
 	if rc.b.MaxAttempts > 0 && rc.failures >= rc.b.MaxAttempts {
+		text := fmt.Sprintf("giving up after %d failed attempts", rc.failures)
 		if rc.opts.OnError != nil {
-			rc.opts.OnError("connect", 0, fmt.Sprintf("giving up after %d failed attempts", rc.failures))
+			rc.opts.OnError("connect", 0, text)
+		} else {
+			rc.tell("connect", 0, text, false)
 		}
 		rc.stop(e.Kernel)
 		return nil
@@ -173,6 +186,23 @@ func (rc *reconnector) channelEvent(e *kernel.Event) any {
 	rc.attempt++
 	rc.failures, rc.wait = 0, rc.b.Initial
 	return rc.failed(e)
+}
+
+// tell gives a failure to the monitors of "*", as a plain Client without
+// OnError does; a Client retrying every few milliseconds would bury them
+// in the same error, so when once is set a failure like the last one
+// told is not told again until a connection succeeds.
+func (rc *reconnector) tell(op string, errno int, text string, once bool) {
+	if once {
+		key := fmt.Sprintf("%s %d %s", op, errno, text)
+		if key == rc.told {
+			return
+		}
+		rc.told = key
+	}
+	if r := responder.Get(rc.k); r != nil {
+		r.ChannelError(nil, op, errno, text)
+	}
 }
 
 func (rc *reconnector) shutdown(e *kernel.Event) any {

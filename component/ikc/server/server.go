@@ -12,8 +12,9 @@
 // 0.0.0.0 (say Address "0.0.0.0" to listen everywhere); Port 0 is an
 // ephemeral port (Perl's default 603 applies only when the port is
 // undefined, which Go cannot express); a unix socket is created with mode
-// 0600 unless UnixMode says otherwise; and a negotiation that stalls is
-// closed after NegotiationTimeout.
+// 0600 unless UnixMode says otherwise; a negotiation that stalls is
+// closed after NegotiationTimeout; and after a failed accept (EMFILE) the
+// server waits a little before accepting again, where Perl retries at once.
 package server
 
 import (
@@ -96,6 +97,11 @@ type srv struct {
 	stopping bool
 	setupErr error
 	pending  map[*channel.TLSHandshake]bool // TLS handshakes in progress
+
+	// backingOff is set while accepting waits after a failed accept,
+	// for acceptWait (see failure).
+	backingOff bool
+	acceptWait time.Duration
 }
 
 // Spawn starts an IKC server on k and returns the TCP port it listens on
@@ -122,6 +128,7 @@ func Spawn(k *kernel.Kernel, opts Options) (int, error) {
 			"accepted":  s.accepted,
 			"tls_ready": s.tlsReady,
 			"failure":   s.failure,
+			"retry":     s.retryAccept,
 			"shutdown":  s.shutdown,
 		},
 		Heap: s,
@@ -200,6 +207,7 @@ func (s *srv) start(e *kernel.Event) any {
 // accepted is SocketFactory's SuccessEvent: a new connection, a new channel.
 func (s *srv) accepted(e *kernel.Event) any {
 	fd := e.ArgInt(0)
+	s.acceptWait = 0
 	cfg := channel.Config{
 		Handle:             fd,
 		Role:               channel.ServerRole,
@@ -250,7 +258,9 @@ func (s *srv) child(e *kernel.Event) any {
 func (s *srv) resume() {
 	if s.paused && !s.stopping && s.children < s.opts.Concurrency {
 		s.paused = false
-		s.sf.ResumeAccept()
+		if !s.backingOff {
+			s.sf.ResumeAccept()
+		}
 	}
 }
 
@@ -263,6 +273,32 @@ func (s *srv) failure(e *kernel.Event) any {
 	}
 	if op != "accept" {
 		s.closeListener(e)
+		return nil
+	}
+	// Perl's Server retries a failed accept at once, and the connection
+	// that made it fail is still waiting: out of descriptors (EMFILE), it
+	// fails again on every turn of the loop, tens of thousands of reports
+	// a second. Pausing the accept for 5 ms, twice as long after each
+	// further failure up to a second, gives the reports and the CPU a
+	// rest; a successful accept starts again at 5 ms.
+	if s.sf == nil || s.stopping {
+		return nil
+	}
+	s.acceptWait = min(max(2*s.acceptWait, 5*time.Millisecond), time.Second)
+	if !s.backingOff && !s.paused {
+		s.sf.PauseAccept()
+	}
+	s.backingOff = true
+	e.Kernel.Delay("retry", s.acceptWait)
+	return nil
+}
+
+// retryAccept accepts again after a failed accept (see failure), unless
+// the Concurrency limit paused accepting meanwhile.
+func (s *srv) retryAccept(e *kernel.Event) any {
+	s.backingOff = false
+	if !s.paused && !s.stopping && s.sf != nil {
+		s.sf.ResumeAccept()
 	}
 	return nil
 }
@@ -275,6 +311,7 @@ func (s *srv) shutdown(e *kernel.Event) any {
 
 func (s *srv) closeListener(e *kernel.Event) {
 	s.stopping = true
+	e.Kernel.Delay("retry", -1)
 	if s.sf != nil {
 		s.sf.Close()
 		s.sf = nil
