@@ -15,7 +15,11 @@ import (
 type FollowTailOptions struct {
 	// Filename is the file to follow (Filename). A rotated or recreated
 	// file is reopened, after the old one has been read to its end; a
-	// file that does not exist yet is waited for.
+	// file that does not exist yet is waited for. A file that is
+	// unlinked is read to its end and dropped, as in POE, so lines
+	// written to it afterwards are not delivered. Unlike POE, a file
+	// renamed away is still read until a file appears at the name, so
+	// the lines its writer adds before reopening the name are not lost.
 	Filename string
 	// Handle is a descriptor to follow when Filename is "" (Handle).
 	Handle int
@@ -200,6 +204,12 @@ func (w *FollowTail) onPoll(*kernel.Event) any {
 	if w.closed {
 		return nil
 	}
+	if w.filename != "" && w.fd >= 0 && w.removed() {
+		// As POE does, a file that was unlinked is dropped once read to
+		// its end: what is written to it afterwards is not delivered,
+		// and its space is not held while the name is waited for.
+		w.closeFd()
+	}
 	if w.filename != "" && w.fd >= 0 && w.rotated() {
 		got = w.readToEnd() || got // whatever reached the old file last
 		if w.closed {
@@ -243,6 +253,16 @@ func (w *FollowTail) rotated() bool {
 		return false // gone for now: keep reading the old one
 	}
 	return uint64(st.Dev) != w.dev || uint64(st.Ino) != w.ino
+}
+
+// removed reports whether the file name is gone and the file read has
+// no other name left (it was unlinked, not renamed).
+func (w *FollowTail) removed() bool {
+	var st unix.Stat_t
+	if unix.Stat(w.filename, &st) != unix.ENOENT {
+		return false
+	}
+	return unix.Fstat(w.fd, &st) == nil && st.Nlink == 0
 }
 
 // reopen switches to the file now at the name, from its start.

@@ -39,8 +39,17 @@ type RunOptions struct {
 	// StdinEvent (ARG0 wheel ID) fires when what Put queued has been
 	// written to the child.
 	StdinEvent string
-	// CloseEvent (ARG0 wheel ID) fires when the child has closed both its
-	// stdout and stderr, usually because it exited.
+	// CloseEvent (ARG0 wheel ID) fires once when the child has closed
+	// the outputs that have an event (StdoutEvent, StderrEvent), usually
+	// because it exited, as in POE: with only StdoutEvent it does not
+	// wait for stderr. When neither has an event it fires once both are
+	// closed, where POE never fires it.
+	//
+	// Unlike POE, which gives the child no pipe for an output without an
+	// event (it writes to this process's own stdout or stderr), the wheel
+	// always reads both and discards what has no event, so the child
+	// never blocks on a full pipe. The end of an output that does not
+	// count towards CloseEvent is not reported to ErrorEvent.
 	CloseEvent string
 	// ErrorEvent receives failures: ARG0 the operation ("read",
 	// "write"), ARG1 the errno as an int, ARG2 its text, ARG3 the wheel
@@ -56,24 +65,24 @@ type RunOptions struct {
 // status. A child nobody watches is never reaped.
 type Run struct {
 	base
-	pid      int
-	out, err runStream
-	stdin    int
-	inDrv    *driver.SysRW
-	inF      filter.Filter
-	stdinEv  string
-	closeEv  string
-	errorEv  string
-	active   int
-	writing  bool
-	paused   bool
-	queued   bool
-	shutdown bool // ShutdownStdin waits for the queue to drain
-	stWrite  string
-	afterFn  func()
-	encFn    func([]byte) ([]byte, error)
-	one      [1]any
-	stdinBox any
+	pid       int
+	out, err  runStream
+	stdin     int
+	inDrv     *driver.SysRW
+	inF       filter.Filter
+	stdinEv   string
+	closeEv   string
+	errorEv   string
+	closeSent bool // CloseEvent has fired
+	writing   bool
+	paused    bool
+	queued    bool
+	shutdown  bool // ShutdownStdin waits for the queue to drain
+	stWrite   string
+	afterFn   func()
+	encFn     func([]byte) ([]byte, error)
+	one       [1]any
+	stdinBox  any
 }
 
 // runStream is one of the child's outputs.
@@ -84,6 +93,7 @@ type runStream struct {
 	f       filter.Filter
 	ev      string
 	reading bool
+	ended   bool // read to its end, or failed
 }
 
 // NewRun is POE::Wheel::Run->new, called from a handler of the session
@@ -124,7 +134,7 @@ func NewRun(e *kernel.Event, o RunOptions) (*Run, error) {
 		return nil, err
 	}
 	w := &Run{pid: pid, stdin: in[1], inDrv: driver.NewSysRW(0),
-		stdinEv: o.StdinEvent, closeEv: o.CloseEvent, errorEv: o.ErrorEvent, active: 2}
+		stdinEv: o.StdinEvent, closeEv: o.CloseEvent, errorEv: o.ErrorEvent}
 	w.out = runStream{name: "STDOUT", fd: out[0], drv: driver.NewSysRW(0), f: pick(o.StdoutFilter, o.StdioFilter), ev: o.StdoutEvent}
 	w.err = runStream{name: "STDERR", fd: errp[0], drv: driver.NewSysRW(0), f: pick(o.StderrFilter, nil), ev: o.StderrEvent}
 	w.inF = pick(o.StdinFilter, o.StdioFilter)
@@ -210,15 +220,44 @@ func (w *Run) onRead(st *runStream) {
 	if err != io.EOF {
 		oe.Errno = errnoOf(err)
 	}
-	w.fail(w.errorEv, oe, st.name)
+	ev := w.errorEv
+	if !w.counts(st) {
+		ev = "" // as in POE, which has no pipe for an output without an event
+	}
+	w.fail(ev, oe, st.name)
 	if w.closed || !st.reading {
 		return
 	}
 	st.reading = false
+	st.ended = true
 	w.k.SelectRead(st.fd, "")
 	unix.Close(st.fd)
 	st.fd = -1
-	if w.active--; w.active == 0 && w.closeEv != "" {
+	w.checkClose()
+}
+
+// counts reports whether st's end counts towards CloseEvent: it has an
+// event, or neither output has one. POE counts the outputs with an event
+// only, so with neither CloseEvent never comes there.
+func (w *Run) counts(st *runStream) bool {
+	return st.ev != "" || (w.out.ev == "" && w.err.ev == "")
+}
+
+// checkClose fires CloseEvent once the outputs that count have ended.
+// Event calls it too, as POE's event recounts the outputs; unlike POE's
+// recount it remembers which outputs have already ended, so CloseEvent
+// is neither lost nor given twice.
+func (w *Run) checkClose() {
+	if w.closed || w.closeSent {
+		return
+	}
+	for _, st := range []*runStream{&w.out, &w.err} {
+		if w.counts(st) && !st.ended {
+			return
+		}
+	}
+	w.closeSent = true
+	if w.closeEv != "" {
 		w.k.Call(w.s, w.closeEv, w.idBox)
 	}
 }
@@ -357,6 +396,9 @@ func (w *Run) PID() int { return w.pid }
 
 // Event is POE's event method: it renames StdinEvent, StdoutEvent,
 // StderrEvent, CloseEvent and ErrorEvent, given as name, state pairs.
+// Giving or removing StdoutEvent or StderrEvent changes which outputs
+// CloseEvent waits for; if those have all ended already, CloseEvent
+// fires before Event returns (unless it fired before).
 func (w *Run) Event(pairs ...string) error {
 	if len(pairs)%2 != 0 {
 		return errors.New("wheel.Run: Event takes name, state pairs")
@@ -377,6 +419,7 @@ func (w *Run) Event(pairs ...string) error {
 			return errors.New("wheel.Run: unknown event parameter " + pairs[i])
 		}
 	}
+	w.checkClose()
 	return nil
 }
 
