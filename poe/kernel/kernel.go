@@ -399,9 +399,14 @@ func (k *Kernel) timeout() int64 {
 
 // Stop is POE::Kernel->stop: every session is stopped now, children before
 // parents, each getting _stop and its parent _child lose; then Run returns.
+// A session that a _stop creates meanwhile is stopped too, where POE's
+// stop, which lists the sessions first, leaves it to run on: here no
+// session is left behind with its events dropped.
 func (k *Kernel) Stop() {
-	for _, s := range k.topLevel() {
-		k.stopTree(s)
+	for len(k.self.children) > 0 {
+		for _, s := range k.topLevel() {
+			k.stopTree(s)
+		}
 	}
 	k.stopReq = true
 	k.discardQueue()

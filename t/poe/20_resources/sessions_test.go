@@ -327,3 +327,45 @@ func TestReparentOnForcedStop(t *testing.T) {
 		t.Fatal("N was not created")
 	}
 }
+
+// TestStopStopsSessionsCreatedDuringIt checks that Stop leaves no session
+// behind: one that a child's _stop creates during the stop moves up to
+// the kernel (with _parent, as POE 1.370 does) and is stopped as well,
+// where POE's stop leaves it to run on.
+func TestStopStopsSessionsCreatedDuringIt(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(withStates(family(&tr, "P", func(e *kernel.Event) any {
+		e.Kernel.Create(withStates(family(&tr, "C", func(e *kernel.Event) any {
+			e.Kernel.AliasSet("c")
+			return "C-startret"
+		}), kernel.States{
+			"_stop": stopping(&tr, "C", func(e *kernel.Event) {
+				e.Kernel.Create(withStates(family(&tr, "N", func(e *kernel.Event) any {
+					e.Kernel.Delay("tick", time.Millisecond)
+					return "N-startret"
+				}), kernel.States{"tick": func(*kernel.Event) any { tr.Add("N tick"); return nil }}))
+			}),
+		}))
+		e.Kernel.Yield("stopnow")
+		return "P-startret"
+	}), kernel.States{"stopnow": func(e *kernel.Event) any { tr.Add("P stopnow"); e.Kernel.Stop(); return nil }}))
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t,
+		"P _start []", "C _start []",
+		"P _child create session 2 (c) C-startret",
+		"P stopnow",
+		"C _stop",
+		"N _start []",
+		"C _child create session 3 N-startret",
+		"P _child lose session 2 (c) C-stopret",
+		"N _parent session 1 -> kernel "+k.ID(),
+		"P _stop",
+		"N _stop",
+	)
+	if n := k.SessionCount(); n != 0 {
+		t.Errorf("SessionCount after Stop = %d, want 0", n)
+	}
+}
