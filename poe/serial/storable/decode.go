@@ -236,11 +236,19 @@ func (d *decoder) composite(op byte, at int) (any, kind, error) {
 	return d.rare(op, at)
 }
 
+// object reads SX_OBJECT's tag. Storable writes it with htonl in native
+// images too (freeze({a => $x, b => $x}) on a little-endian perl has
+// 00 00000002), so unlike every other len4 it is always big-endian.
 func (d *decoder) object(at int) (any, kind, error) {
-	t, err := d.len4(sxObject)
-	if err != nil {
-		return nil, 0, err
+	p := d.pos
+	if len(d.data)-p < 4 {
+		return nil, 0, d.truncated(sxObject, 4)
 	}
+	t := int(int32(binary.BigEndian.Uint32(d.data[p:])))
+	if t < 0 {
+		return nil, 0, d.negative(sxObject, int32(t))
+	}
+	d.pos = p + 4
 	if t >= d.tags.n {
 		return nil, 0, d.unseen(at, t)
 	}
