@@ -427,15 +427,20 @@ fi
 
 if want 5; then
     header "5 many IKC connections (10,000 idle ClientLite connections on one server kernel, then 1,000 of them posting 10 each at once)"
+    # ikcmany_round BIN SECS ARGS...: one load run of BIN against a fresh
+    # server built as BIN; its RESULT line in res. Fails, saying why, when
+    # the run gives no result.
+    ikcmany_round() {
+        local bin=$1 secs=$2
+        shift 2
+        start_server "${bin##*/}" "$bin" -serve || return 1
+        res=$(timeout "$secs" "$bin" -addr "127.0.0.1:$PORT" "$@" 2>&1)
+        stop_server
+        [[ -n $(kv posts_per_sec <<<"$res") ]] || { note "${bin##*/} failed: $res"; return 1; }
+    }
     if go build -o "$OUT/ikcmany" ./bench/cmd/ikcmany 2>"$OUT/build-ikcmany.log"; then
         for ((r = 0; r < RUNS; r++)); do
-            start_server ikcmany "$OUT/ikcmany" -serve || continue
-            res=$(timeout 150 "$OUT/ikcmany" -addr "127.0.0.1:$PORT" -idle 10000 -burst 1000 -posts 10 2>&1)
-            stop_server
-            if [[ -z $(kv posts_per_sec <<<"$res") ]]; then
-                note "ikcmany failed: $res"
-                continue
-            fi
+            ikcmany_round "$OUT/ikcmany" 150 -idle 10000 -burst 1000 -posts 10 || continue
             record "5 rss one conn" go B "$(kv rss_one_conn <<<"$res")"
             record "5 private one conn" go B "$(kv private_one_conn <<<"$res")"
             record "5 heap per conn" go B "$(kv heap_per_conn <<<"$res")"
@@ -451,13 +456,7 @@ if want 5; then
     # then count in the resident size.
     if CGO_ENABLED=0 go build -o "$OUT/ikcmany-nocgo" ./bench/cmd/ikcmany 2>"$OUT/build-ikcmany-nocgo.log"; then
         for ((r = 0; r < RUNS; r++)); do
-            start_server ikcmany-nocgo "$OUT/ikcmany-nocgo" -serve || continue
-            res=$(timeout 30 "$OUT/ikcmany-nocgo" -addr "127.0.0.1:$PORT" -idle 1 -burst 1 -posts 1 2>&1)
-            stop_server
-            if [[ -z $(kv rss_one_conn <<<"$res") ]]; then
-                note "ikcmany (CGO_ENABLED=0) failed: $res"
-                continue
-            fi
+            ikcmany_round "$OUT/ikcmany-nocgo" 30 -idle 1 -burst 1 -posts 1 || continue
             record "5 rss one conn nocgo" go B "$(kv rss_one_conn <<<"$res")"
         done
     else
