@@ -709,7 +709,10 @@ func (k *Kernel) leave(e *Event) {
 // kernel stops, an exception recorded for Run to return.
 func (k *Kernel) caught(e *Event, r any, stack []byte) {
 	perr := &PanicError{Session: e.Session.id, State: e.State, Value: r, Stack: stack}
-	if e.State == "_stop" || k.inDie > 0 || k.stopReq {
+	// A DIE handler's own panic, or one in a call it makes to its own
+	// session, is not caught again; a call it makes to another session
+	// is, as POE catches it in the callee and queues that session a DIE.
+	if e.State == "_stop" || (k.dieOf != nil && e.Session == k.dieOf) || k.stopReq {
 		perr.Previous = k.exception
 		k.exception = perr
 		return

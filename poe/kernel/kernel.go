@@ -52,7 +52,7 @@ type Kernel struct {
 	cur      *stateEntry    // the running state: SENDER and CALLER_STATE of posts
 	loopG    atomic.Uintptr // identity of the goroutine running the loop, 0 when none
 	redirect string         // the event _default (cur) handles; "" when cur handles its own
-	inDie    int            // > 0 while DIE handlers run
+	dieOf    *Session       // the session whose DIE handler runs, if one does
 	depth    int
 	evpool   []*Event
 

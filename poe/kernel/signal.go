@@ -188,9 +188,6 @@ func (k *Kernel) dispatchSignal(it *qitem) {
 	targets := k.signalTargets(dest, name)
 	saved := k.sigs.handled
 	k.sigs.handled = false
-	if name == "DIE" {
-		k.inDie++
-	}
 	if ws := k.sigs.watchers[name]; len(ws) > 0 {
 		for i := len(targets) - 1; i >= 0; i-- {
 			s := targets[i]
@@ -200,11 +197,13 @@ func (k *Kernel) dispatchSignal(it *qitem) {
 			}
 			a := make([]any, 0, 1+len(args)+len(w.args))
 			a = append(append(append(a, name), args...), w.args...)
+			prevDie := k.dieOf
+			if name == "DIE" {
+				k.dieOf = s
+			}
 			k.dispatch(s, k.self, w.state, a, it.callerState, it.callerFile, it.callerLine, false)
+			k.dieOf = prevDie
 		}
-	}
-	if name == "DIE" {
-		k.inDie--
 	}
 	handled := k.sigs.handled
 	k.sigs.handled = saved
@@ -227,11 +226,22 @@ func (k *Kernel) recordUnhandledDie(args []any) {
 	if perr == nil {
 		return
 	}
-	if k.exception != nil {
-		if later, ok := k.exception.(*PanicError); ok && later.Previous == nil {
-			later.Previous = perr
-			return
+	// An exception recorded while this DIE was dispatched came from its
+	// handlers (or from the _stop of a session it stopped), each chained
+	// to the one before. The original panic goes at the chain's start, as
+	// POE's message puts it first: attaching it only to a chain of one
+	// dropped every handler's panic when two handlers panicked.
+	if later, ok := k.exception.(*PanicError); ok {
+		for later.Previous != nil {
+			next, ok := later.Previous.(*PanicError)
+			if !ok {
+				k.exception = perr
+				return
+			}
+			later = next
 		}
+		later.Previous = perr
+		return
 	}
 	k.exception = perr
 }
