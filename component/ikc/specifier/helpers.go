@@ -2,6 +2,7 @@ package specifier
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -123,6 +124,14 @@ func Scalar(v any) (string, error) {
 	case uint32:
 		return strconv.FormatUint(uint64(v), 10), nil
 	case float64:
+		// Perl prints infinity as "Inf", not Go's "+Inf", and a
+		// negative zero as "0".
+		switch {
+		case math.IsInf(v, 1):
+			return "Inf", nil
+		case v == 0:
+			return "0", nil
+		}
 		return strconv.FormatFloat(v, 'g', 15, 64), nil
 	case bool:
 		if v {

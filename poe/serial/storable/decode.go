@@ -253,6 +253,12 @@ func (d *decoder) object(at int) (any, kind, error) {
 		return nil, 0, d.unseen(at, t)
 	}
 	e := d.tags.at(t)
+	if e.v == nil && e.k == kindRef {
+		// A reference whose body is still being read: the item refers
+		// back to an enclosing reference (a reference to itself, or a
+		// cycle through one).
+		return d.pendingRef(t, e)
+	}
 	return e.v, e.k, nil
 }
 
@@ -269,10 +275,16 @@ func (d *decoder) ref(at int, op byte) (any, kind, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	e := d.tags.at(t)
+	if e.v != nil {
+		// Its body referred back to it (pendingRef): the reference
+		// already has its Ref.
+		return d.closeRef(e, v, k, at, op)
+	}
 	if k != kindContainer {
 		v = &serial.Ref{Value: v}
 	}
-	d.tags.at(t).v = v
+	e.v = v
 	return v, kindRef, nil
 }
 

@@ -158,6 +158,39 @@ func (d *decoder) blessed(cls string) (any, kind, error) {
 	return b, kindContainer, nil
 }
 
+// pendingRef returns what SX_OBJECT t stands for when t is a reference
+// whose body is still being read. ref registers a reference with no
+// value and fills it in once its target is read, so without this a
+// reference to itself ($c = \$c) would thaw as a Ref to nil. The target
+// is the item tagged t+1 if it is registered yet: a hash or an array
+// registers itself before its body, and a reference to a container is
+// the container. Otherwise the reference gets its *serial.Ref now, which
+// ref completes (closeRef), so the cycle goes through the same pointer.
+func (d *decoder) pendingRef(t int, e *tagEntry) (any, kind, error) {
+	if t+1 < d.tags.n {
+		if n := d.tags.at(t + 1); n.k == kindContainer {
+			return n.v, kindRef, nil
+		}
+	}
+	r := &serial.Ref{}
+	e.v = r
+	return r, kindRef, nil
+}
+
+// closeRef completes the reference whose Ref pendingRef made, now that
+// its target v of kind k is read.
+func (d *decoder) closeRef(e *tagEntry, v any, k kind, at int, op byte) (any, kind, error) {
+	r := e.v.(*serial.Ref)
+	if k == kindContainer {
+		// The target turned out to be a container (a blessed scalar),
+		// which the reference should have been itself: the Ref handed
+		// out cannot become it.
+		return nil, 0, d.fail(at, op, ErrUnsupported, "a reference cycle through a blessed scalar")
+	}
+	r.Value = v
+	return r, kindRef, nil
+}
+
 // vstring skips a vstring's magic and reads the scalar it belongs to.
 func (d *decoder) vstring(op byte, at int) (any, kind, error) {
 	n, err := d.lenOf(at, op, op != sxVString)

@@ -141,6 +141,12 @@ func (e *encoder) sv(v any) error {
 			e.op(sxUndef)
 			return nil
 		}
+		// A Ref met again (a reference to itself, or one stored twice) is
+		// a back-reference, as Perl writes it, not a second copy.
+		if t, ok := e.shared(seenKey{p: uintptr(unsafe.Pointer(x))}); ok {
+			e.object(t)
+			return nil
+		}
 		return e.ref(func() error { return e.sv(x.Value) })
 	case serial.Blessed:
 		return e.ref(func() error { return e.blessed(x) })
