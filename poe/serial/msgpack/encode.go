@@ -11,8 +11,12 @@ import (
 )
 
 // appendWriter lets the library's Encoder write straight into the
-// caller's buffer.
-type appendWriter struct{ b []byte }
+// caller's buffer. e is the encoder it belongs to, for the extension
+// encoders the library calls back (see payload).
+type appendWriter struct {
+	b []byte
+	e *encoder
+}
 
 func (w *appendWriter) Write(p []byte) (int, error) {
 	w.b = append(w.b, p...)
@@ -38,6 +42,7 @@ type encoder struct {
 
 var encPool = sync.Pool{New: func() any {
 	e := &encoder{}
+	e.w.e = e
 	e.enc = mp.NewEncoder(&e.w)
 	e.enc.SetCustomStructTag("ikc")
 	return e
@@ -56,16 +61,38 @@ func putEncoder(e *encoder) {
 }
 
 func init() {
-	mp.RegisterExtEncoder(ExtBlessed, serial.Blessed{}, func(_ *mp.Encoder, v reflect.Value) ([]byte, error) {
-		return blessedPayload(v.Interface().(serial.Blessed))
+	mp.RegisterExtEncoder(ExtBlessed, serial.Blessed{}, func(enc *mp.Encoder, v reflect.Value) ([]byte, error) {
+		return blessedPayload(enc, v.Interface().(serial.Blessed))
 	})
-	mp.RegisterExtEncoder(ExtRef, (*serial.Ref)(nil), func(_ *mp.Encoder, v reflect.Value) ([]byte, error) {
-		return Freeze(v.Interface().(*serial.Ref).Value)
+	mp.RegisterExtEncoder(ExtRef, (*serial.Ref)(nil), func(enc *mp.Encoder, v reflect.Value) ([]byte, error) {
+		return payload(enc, v.Interface().(*serial.Ref).Value)
 	})
 }
 
-func blessedPayload(b serial.Blessed) ([]byte, error) {
-	return Freeze([]any{b.Class, b.Value})
+// blessedPayload is the ext 1 payload of a Blessed the library meets inside
+// a typed value ([]serial.Blessed, a struct field, ...): [class, value].
+func blessedPayload(enc *mp.Encoder, b serial.Blessed) ([]byte, error) {
+	return payload(enc, []any{b.Class, b.Value})
+}
+
+// payload freezes an extension's payload for the library. It goes on
+// counting from the depth of the Freeze that handed the typed value to
+// the library, under that Freeze's limit: starting afresh at each
+// extension (as a plain Freeze did) let a Blessed that contains itself
+// through a typed slice recurse until the stack overflowed, where Freeze
+// promises to refuse it, and ignored a Serializer's MaxDepth.
+func payload(enc *mp.Encoder, v any) ([]byte, error) {
+	depth, maxDepth := 0, Default.maxDepth
+	if w, ok := enc.Writer().(*appendWriter); ok && w.e != nil {
+		depth, maxDepth = w.e.depth, w.e.maxDepth
+	}
+	e := getEncoder(nil, maxDepth)
+	defer putEncoder(e)
+	e.depth = depth
+	if err := e.value(v); err != nil {
+		return nil, err
+	}
+	return e.w.b, nil
 }
 
 func (e *encoder) value(v any) error {
