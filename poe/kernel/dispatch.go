@@ -268,9 +268,11 @@ func (k *Kernel) enqueuePost(kind itemKind, dest, sender *Session, state, caller
 	return it
 }
 
-func (k *Kernel) enqueueInternal(s *Session, kind itemKind) {
+// enqueueInternal queues one of the kernel's own items for s, sent by the
+// kernel: a collection mark (kindGC), or fn to run on the loop (kindFunc).
+func (k *Kernel) enqueueInternal(s *Session, kind itemKind, fn func()) {
 	var it qitem
-	it.prio, it.kind, it.dest, it.sender, it.hidx = k.postPrio(), kind, s, k.self, -1
+	it.prio, it.kind, it.dest, it.sender, it.fn, it.hidx = k.postPrio(), kind, s, k.self, fn, -1
 	k.enqueue(&it)
 }
 

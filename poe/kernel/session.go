@@ -111,13 +111,12 @@ func (k *Kernel) Create(spec Session) *Session {
 	for name, h := range states {
 		s.setState(name, h)
 	}
-	s.parent = parent
 	k.mu.Lock()
 	s.id = k.nextSID
 	k.nextSID++
 	k.sessions[s.id] = s
 	k.mu.Unlock()
-	parent.children = append(parent.children, s)
+	parent.adopt(s)
 	s.live = k
 
 	ret := k.dispatch(s, parent, "_start", spec.Args, "", "", 0, false)
@@ -125,7 +124,7 @@ func (k *Kernel) Create(spec Session) *Session {
 		k.dispatch(parent, k.self, "_child", []any{"create", s, ret}, "", "", 0, false)
 	}
 	if !s.stopped {
-		k.enqueueInternal(s, kindGC)
+		k.enqueueInternal(s, kindGC, nil)
 	}
 	return s
 }
@@ -250,8 +249,7 @@ func (k *Kernel) stopSession(s *Session) {
 		// move to the parent without _child gain or _parent, as POE's
 		// _data_ses_free moves them, and hold the parent up in turn.
 		for _, c := range s.children {
-			c.parent = parent
-			parent.children = append(parent.children, c)
+			parent.adopt(c)
 		}
 		clear(s.children)
 		s.children = s.children[:0]
@@ -264,13 +262,19 @@ func (k *Kernel) stopSession(s *Session) {
 func (k *Kernel) reparent(c, newParent *Session) {
 	old := c.parent
 	old.removeChild(c)
-	c.parent = newParent
-	newParent.children = append(newParent.children, c)
+	newParent.adopt(c)
 	if !newParent.kernelSelf {
 		k.dispatch(newParent, k.self, "_child", []any{"gain", c}, "", "", 0, false)
 	}
 	k.dispatch(c, k.self, "_parent", []any{old, newParent}, "", "", 0, false)
 	k.markGC(old)
+}
+
+// adopt makes c the last of s's children. The caller has taken c from
+// its old parent's children, if it had one.
+func (s *Session) adopt(c *Session) {
+	c.parent = s
+	s.children = append(s.children, c)
 }
 
 func (s *Session) removeChild(c *Session) {
@@ -358,7 +362,6 @@ func (k *Kernel) detach(c *Session, inStart bool) {
 	}
 	k.dispatch(c, k.self, "_parent", []any{old, k.self}, "", "", 0, false)
 	old.removeChild(c)
-	c.parent = k.self
-	k.self.children = append(k.self.children, c)
+	k.self.adopt(c)
 	k.markGC(old)
 }

@@ -51,9 +51,7 @@ func (k *Kernel) SigChild(pid int, state string, args ...any) error {
 	// The child may have exited already. As POE does with its poll event,
 	// look only after this handler returns, so that what it queues comes
 	// before the child's events, and a second session may still watch it.
-	var it qitem
-	it.prio, it.kind, it.dest, it.sender, it.fn, it.hidx = k.postPrio(), kindFunc, k.self, k.self, k.reapChildren, -1
-	k.enqueue(&it)
+	k.enqueueInternal(k.self, kindFunc, k.reapChildren)
 	return nil
 }
 

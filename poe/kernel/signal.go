@@ -229,21 +229,17 @@ func (k *Kernel) recordUnhandledDie(args []any) {
 	// An exception recorded while this DIE was dispatched came from its
 	// handlers (or from the _stop of a session it stopped), each chained
 	// to the one before. The original panic goes at the chain's start, as
-	// POE's message puts it first: attaching it only to a chain of one
-	// dropped every handler's panic when two handlers panicked.
-	if later, ok := k.exception.(*PanicError); ok {
-		for later.Previous != nil {
-			next, ok := later.Previous.(*PanicError)
-			if !ok {
-				k.exception = perr
-				return
-			}
-			later = next
-		}
-		later.Previous = perr
+	// POE's message puts it first, and every handler's panic stays after
+	// it.
+	first, ok := k.exception.(*PanicError) // the kernel records nothing else
+	if !ok {
+		k.exception = perr
 		return
 	}
-	k.exception = perr
+	for prev, ok := first.Previous.(*PanicError); ok; prev, ok = first.Previous.(*PanicError) {
+		first = prev
+	}
+	first.Previous = perr
 }
 
 func firstArg(args []any) any {
