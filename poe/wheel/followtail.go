@@ -192,36 +192,21 @@ func (w *FollowTail) onPoll(*kernel.Event) any {
 		return nil
 	}
 	got := false
-	if w.fd < 0 {
-		// Missing when the wheel was made: read it once it appears.
-		if w.reopen() {
-			w.reset()
-			got = w.readToEnd()
-		}
-	} else {
+	if w.fd >= 0 {
 		got = w.readToEnd()
-	}
-	if w.closed {
-		return nil
-	}
-	if w.filename != "" && w.fd >= 0 && w.removed() {
-		// As POE does, a file that was unlinked is dropped once read to
-		// its end: what is written to it afterwards is not delivered,
-		// and its space is not held while the name is waited for.
-		w.closeFd()
-	}
-	if w.filename != "" && w.fd >= 0 && w.rotated() {
-		got = w.readToEnd() || got // whatever reached the old file last
-		if w.closed {
-			return nil
+		if w.filename != "" && !w.closed && w.replaced() {
+			got = w.readToEnd() || got // whatever reached the old file last
+			w.closeFd()
 		}
-		if w.reopen() {
-			w.reset()
-			got = w.readToEnd() || got
-		}
+	}
+	if w.filename != "" && w.fd < 0 && !w.closed && w.reopen() {
+		// Not there when the wheel was made, dropped, or replaced: read
+		// the file at the name from its start.
+		w.reset()
+		got = w.readToEnd() || got
 	}
 	var st unix.Stat_t
-	if !w.closed && unix.Fstat(w.fd, &st) == nil && st.Size < w.offset {
+	if !w.closed && w.fd >= 0 && unix.Fstat(w.fd, &st) == nil && st.Size < w.offset {
 		if _, err := unix.Seek(w.fd, 0, io.SeekStart); err == nil {
 			w.offset = 0
 			w.reset()
@@ -246,23 +231,20 @@ func (w *FollowTail) reset() {
 	}
 }
 
-// rotated reports whether the file name now names another file.
-func (w *FollowTail) rotated() bool {
+// replaced reports whether the file read is done with, by one look at
+// the name: the name now names another file (rotated), or it is gone with
+// the file (unlinked: POE drops such a file, so what is written to it
+// later is not delivered and its space is not held). A file renamed away
+// still has a name and is read on until a file appears at the name.
+func (w *FollowTail) replaced() bool {
 	var st unix.Stat_t
-	if unix.Stat(w.filename, &st) != nil {
-		return false // gone for now: keep reading the old one
+	switch err := unix.Stat(w.filename, &st); err {
+	case nil:
+		return uint64(st.Dev) != w.dev || uint64(st.Ino) != w.ino
+	case unix.ENOENT:
+		return unix.Fstat(w.fd, &st) == nil && st.Nlink == 0
 	}
-	return uint64(st.Dev) != w.dev || uint64(st.Ino) != w.ino
-}
-
-// removed reports whether the file name is gone and the file read has
-// no other name left (it was unlinked, not renamed).
-func (w *FollowTail) removed() bool {
-	var st unix.Stat_t
-	if unix.Stat(w.filename, &st) != unix.ENOENT {
-		return false
-	}
-	return unix.Fstat(w.fd, &st) == nil && st.Nlink == 0
+	return false
 }
 
 // reopen switches to the file now at the name, from its start.
@@ -358,27 +340,9 @@ func (w *FollowTail) Tell() int64 { return w.offset }
 // disables the event, except InputEvent: an empty one is refused and the
 // old one kept, as POE ignores an undef InputEvent.
 func (w *FollowTail) Event(pairs ...string) error {
-	if len(pairs)%2 != 0 {
-		return errors.New("wheel.FollowTail: Event takes name, state pairs")
-	}
-	for i := 0; i < len(pairs); i += 2 {
-		switch pairs[i] {
-		case "InputEvent":
-			if pairs[i+1] == "" {
-				return errors.New("wheel.FollowTail: InputEvent requires an event name")
-			}
-			w.inputEv = pairs[i+1]
-		case "ErrorEvent":
-			w.errorEv = pairs[i+1]
-		case "ResetEvent":
-			w.resetEv = pairs[i+1]
-		case "IdleEvent":
-			w.idleEv = pairs[i+1]
-		default:
-			return errors.New("wheel.FollowTail: unknown event parameter " + pairs[i])
-		}
-	}
-	return nil
+	return renameEvents("FollowTail", pairs,
+		eventParam{"InputEvent", &w.inputEv, true}, eventParam{"ErrorEvent", &w.errorEv, false},
+		eventParam{"ResetEvent", &w.resetEv, false}, eventParam{"IdleEvent", &w.idleEv, false})
 }
 
 // Close is POE's deletion of the wheel: it stops polling or watching and

@@ -94,23 +94,8 @@ func (w *ListenAccept) onAccept(*kernel.Event) any {
 // AcceptEvent is refused and the old one kept, as POE ignores an undef
 // one: the accepted sockets would have no one to close them.
 func (w *ListenAccept) Event(pairs ...string) error {
-	if len(pairs)%2 != 0 {
-		return errors.New("wheel.ListenAccept: Event takes name, state pairs")
-	}
-	for i := 0; i < len(pairs); i += 2 {
-		switch pairs[i] {
-		case "AcceptEvent":
-			if pairs[i+1] == "" {
-				return errors.New("wheel.ListenAccept: AcceptEvent requires an event name")
-			}
-			w.acceptEv = pairs[i+1]
-		case "ErrorEvent":
-			w.errorEv = pairs[i+1]
-		default:
-			return errors.New("wheel.ListenAccept: unknown event parameter " + pairs[i])
-		}
-	}
-	return nil
+	return renameEvents("ListenAccept", pairs,
+		eventParam{"AcceptEvent", &w.acceptEv, true}, eventParam{"ErrorEvent", &w.errorEv, false})
 }
 
 // PauseAccept stops accepting; connections wait in the backlog. (POE

@@ -16,25 +16,12 @@ import (
 // once. The names are InputEvent, ErrorEvent, FlushedEvent, HighEvent and
 // LowEvent.
 func (w *ReadWrite) Event(pairs ...string) error {
-	if len(pairs)%2 != 0 {
-		return fmt.Errorf("wheel.ReadWrite: Event takes name, state pairs")
-	}
 	wasOff := w.inputEv == ""
-	for i := 0; i < len(pairs); i += 2 {
-		switch v := pairs[i+1]; pairs[i] {
-		case "InputEvent":
-			w.inputEv = v
-		case "ErrorEvent":
-			w.errorEv = v
-		case "FlushedEvent":
-			w.flushedEv = v
-		case "HighEvent":
-			w.highEv = v
-		case "LowEvent":
-			w.lowEv = v
-		default:
-			return fmt.Errorf("wheel.ReadWrite: unknown event parameter %q", pairs[i])
-		}
+	if err := renameEvents("ReadWrite", pairs,
+		eventParam{"InputEvent", &w.inputEv, false}, eventParam{"ErrorEvent", &w.errorEv, false},
+		eventParam{"FlushedEvent", &w.flushedEv, false}, eventParam{"HighEvent", &w.highEv, false},
+		eventParam{"LowEvent", &w.lowEv, false}); err != nil {
+		return err
 	}
 	if w.closed {
 		return nil

@@ -400,24 +400,11 @@ func (w *Run) PID() int { return w.pid }
 // CloseEvent waits for; if those have all ended already, CloseEvent
 // fires before Event returns (unless it fired before).
 func (w *Run) Event(pairs ...string) error {
-	if len(pairs)%2 != 0 {
-		return errors.New("wheel.Run: Event takes name, state pairs")
-	}
-	for i := 0; i < len(pairs); i += 2 {
-		switch v := pairs[i+1]; pairs[i] {
-		case "StdinEvent":
-			w.stdinEv = v
-		case "StdoutEvent":
-			w.out.ev = v
-		case "StderrEvent":
-			w.err.ev = v
-		case "CloseEvent":
-			w.closeEv = v
-		case "ErrorEvent":
-			w.errorEv = v
-		default:
-			return errors.New("wheel.Run: unknown event parameter " + pairs[i])
-		}
+	if err := renameEvents("Run", pairs,
+		eventParam{"StdinEvent", &w.stdinEv, false}, eventParam{"StdoutEvent", &w.out.ev, false},
+		eventParam{"StderrEvent", &w.err.ev, false}, eventParam{"CloseEvent", &w.closeEv, false},
+		eventParam{"ErrorEvent", &w.errorEv, false}); err != nil {
+		return err
 	}
 	w.checkClose()
 	return nil

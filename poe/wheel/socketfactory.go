@@ -258,23 +258,8 @@ func (w *SocketFactory) tune(fd int) {
 // whose event method selects the socket again and so resumes a paused
 // accept, Event leaves PauseAccept in force.
 func (w *SocketFactory) Event(pairs ...string) error {
-	if len(pairs)%2 != 0 {
-		return errors.New("wheel.SocketFactory: Event takes name, state pairs")
-	}
-	for i := 0; i < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			return errors.New("wheel.SocketFactory: " + pairs[i] + " requires an event name")
-		}
-		switch pairs[i] {
-		case "SuccessEvent":
-			w.successEv = pairs[i+1]
-		case "FailureEvent":
-			w.failureEv = pairs[i+1]
-		default:
-			return errors.New("wheel.SocketFactory: unknown event parameter " + pairs[i])
-		}
-	}
-	return nil
+	return renameEvents("SocketFactory", pairs,
+		eventParam{"SuccessEvent", &w.successEv, true}, eventParam{"FailureEvent", &w.failureEv, true})
 }
 
 // GetSockName is POE's getsockname: the local address of the wheel's

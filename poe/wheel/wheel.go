@@ -229,3 +229,39 @@ func errnoOf(err error) syscall.Errno {
 	}
 	return syscall.EIO
 }
+
+// eventParam is one event a wheel's Event method renames: its parameter
+// name, the wheel's field that holds it, and whether it may not be
+// emptied (POE ignores an undef for the events a wheel cannot do
+// without).
+type eventParam struct {
+	name     string
+	state    *string
+	required bool
+}
+
+// renameEvents is POE's event method for every wheel: pairs of parameter
+// name and state, each set in turn. An odd count, an unknown name or an
+// empty state for a required event is an error; the pairs before it stay
+// set.
+func renameEvents(wheel string, pairs []string, params ...eventParam) error {
+	if len(pairs)%2 != 0 {
+		return errors.New("wheel." + wheel + ": Event takes name, state pairs")
+	}
+next:
+	for i := 0; i < len(pairs); i += 2 {
+		name, state := pairs[i], pairs[i+1]
+		for _, p := range params {
+			if p.name != name {
+				continue
+			}
+			if p.required && state == "" {
+				return errors.New("wheel." + wheel + ": " + name + " requires an event name")
+			}
+			*p.state = state
+			continue next
+		}
+		return fmt.Errorf("wheel.%s: unknown event parameter %q", wheel, name)
+	}
+	return nil
+}
