@@ -107,7 +107,7 @@ func (f *RecordBlock) PutRecords(records ...any) ([]any, error) {
 
 // Put flattens blocks whose records are strings or []byte into dst. On a
 // refused record, the records before it are appended, as Filter's Put
-// promises; they were dropped before.
+// promises.
 func (f *RecordBlock) Put(dst []byte, records ...any) ([]byte, error) {
 	out, err := f.PutRecords(records...)
 	dst, perr := putOctets("RecordBlock", dst, out)

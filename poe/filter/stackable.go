@@ -248,8 +248,8 @@ func (s *Stackable) GetPending() []byte {
 		b, _ := octets(r)
 		out = append(out, b...)
 	}
-	// An empty stack's octets, and what a Pop of its last filter
-	// released (carry, above), were left out before.
+	// An empty stack's octets come last: nothing has read them yet (what
+	// a Pop of its last filter released is carry, above).
 	return append(out, s.raw.bytes()...)
 }
 

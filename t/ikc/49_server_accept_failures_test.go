@@ -16,47 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/poe-go/poe/component/ikc/responder"
 	"github.com/poe-go/poe/component/ikc/server"
 	"github.com/poe-go/poe/poe/kernel"
+	"github.com/poe-go/poe/t/poe/poetest"
 )
-
-// lowerFdLimit lowers RLIMIT_NOFILE so that only free descriptors are
-// left below it, and returns a function that restores the old limit (also
-// run when the test ends). It changes the whole process: the test using
-// it must not run in parallel with others.
-func lowerFdLimit(t *testing.T, free int) (restore func()) {
-	t.Helper()
-	var old syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
-		t.Fatal(err)
-	}
-	limit := 0
-	for n := 0; ; limit++ {
-		if _, err := unix.FcntlInt(uintptr(limit), unix.F_GETFD, 0); err == unix.EBADF {
-			if n == free {
-				break
-			}
-			n++
-		}
-	}
-	lowered := old
-	lowered.Cur = uint64(limit)
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lowered); err != nil {
-		t.Skipf("cannot lower the descriptor limit: %v", err)
-	}
-	done := false
-	restore = func() {
-		if !done {
-			done = true
-			syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
-		}
-	}
-	t.Cleanup(restore)
-	return restore
-}
 
 // TestServerAcceptFailures: a connection that arrives while the server
 // is out of descriptors makes accept fail with EMFILE; the failure goes
@@ -128,7 +92,7 @@ func TestServerAcceptFailures(t *testing.T) {
 					syscall.Close(fd)
 				}
 			}()
-			restore := lowerFdLimit(t, 0)
+			restore := poetest.LowerFdLimit(t, 0)
 			if err := syscall.Connect(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}); err != nil {
 				restore()
 				t.Fatal(err)

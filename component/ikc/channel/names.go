@@ -35,7 +35,7 @@ func HostPort(ip net.IP, port int) string {
 // "<local ip>:<local port>", or "" when it is not a TCP socket.
 func LocalName(fd int) string {
 	// An inet address alone does not make a TCP socket: a UDP socket has
-	// one too, and was named like a TCP one before this check.
+	// one too.
 	if typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE); err != nil || typ != unix.SOCK_STREAM {
 		return ""
 	}

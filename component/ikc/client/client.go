@@ -226,6 +226,12 @@ func (c *cli) report(k *kernel.Kernel, op string, errno int, text string) {
 		c.opts.OnError(op, errno, text)
 		return
 	}
+	tellMonitors(k, op, errno, text)
+}
+
+// tellMonitors gives a connection error to the monitors of "*", as Perl's
+// Client does without on_error.
+func tellMonitors(k *kernel.Kernel, op string, errno int, text string) {
 	if r := responder.Get(k); r != nil {
 		r.ChannelError(nil, op, errno, text)
 	}

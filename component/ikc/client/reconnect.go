@@ -67,7 +67,7 @@ type reconnector struct {
 	stopped  bool
 	err      error
 	alias    string
-	told     string // the failure the monitors last heard of in this run
+	told     failure // the failure the monitors last heard of in this run
 }
 
 func spawnReconnecting(k *kernel.Kernel, opts Options) (*kernel.Session, error) {
@@ -119,7 +119,7 @@ func (rc *reconnector) try(e *kernel.Event) any {
 			rc.channel = s.ID() // OnConnect runs in the channel session
 		}
 		rc.failures, rc.wait = 0, rc.b.Initial
-		rc.told = ""
+		rc.told = failure{}
 		if rc.opts.OnConnect != nil {
 			rc.opts.OnConnect()
 		}
@@ -188,21 +188,25 @@ func (rc *reconnector) channelEvent(e *kernel.Event) any {
 	return rc.failed(e)
 }
 
+// failure is a connection error as the monitors hear it.
+type failure struct {
+	op    string
+	errno int
+	text  string
+}
+
 // tell gives a failure to the monitors of "*", as a plain Client without
 // OnError does; a Client retrying every few milliseconds would bury them
 // in the same error, so when once is set a failure like the last one
 // told is not told again until a connection succeeds.
 func (rc *reconnector) tell(op string, errno int, text string, once bool) {
-	if once {
-		key := fmt.Sprintf("%s %d %s", op, errno, text)
-		if key == rc.told {
+	if f := (failure{op, errno, text}); once {
+		if f == rc.told {
 			return
 		}
-		rc.told = key
+		rc.told = f
 	}
-	if r := responder.Get(rc.k); r != nil {
-		r.ChannelError(nil, op, errno, text)
-	}
+	tellMonitors(rc.k, op, errno, text)
 }
 
 func (rc *reconnector) shutdown(e *kernel.Event) any {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/poe-go/poe/poe/kernel"
 	"github.com/poe-go/poe/poe/wheel"
+	"github.com/poe-go/poe/t/poe/poetest"
 )
 
 // listenUnix makes a unix stream socket listening in a fresh directory and
@@ -53,40 +54,6 @@ func dialUnix(t testing.TB, path string) int {
 		t.Fatal(err)
 	}
 	return fd
-}
-
-// lowerFdLimit sets the soft limit on descriptors so that exactly free
-// descriptor numbers are left for the process, and returns the function
-// that restores the old limit (also run when the test ends).
-func lowerFdLimit(t testing.TB, free int) (restore func()) {
-	t.Helper()
-	var old syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
-		t.Fatal(err)
-	}
-	limit := 0
-	for n := 0; ; limit++ {
-		if _, err := unix.FcntlInt(uintptr(limit), unix.F_GETFD, 0); err == unix.EBADF {
-			if n == free {
-				break
-			}
-			n++
-		}
-	}
-	lowered := old
-	lowered.Cur = uint64(limit)
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lowered); err != nil {
-		t.Skipf("cannot lower the descriptor limit: %v", err)
-	}
-	done := false
-	restore = func() {
-		if !done {
-			done = true
-			syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
-		}
-	}
-	t.Cleanup(restore)
-	return restore
 }
 
 // acceptor is what ListenAccept and SocketFactory share: pausing and
@@ -243,7 +210,7 @@ func TestListenAcceptEvent(t *testing.T) {
 				t.Error(`Event("AcceptEvent", "") gave no error`)
 			}
 			// Out of descriptors, the next accept fails with EMFILE.
-			restore = lowerFdLimit(t, 0)
+			restore = poetest.LowerFdLimit(t, 0)
 			return nil
 		},
 		"acc2": func(e *kernel.Event) any {

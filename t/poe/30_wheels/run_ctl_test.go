@@ -11,6 +11,7 @@ import (
 	"github.com/poe-go/poe/poe/filter"
 	"github.com/poe-go/poe/poe/kernel"
 	"github.com/poe-go/poe/poe/wheel"
+	"github.com/poe-go/poe/t/poe/poetest"
 )
 
 // TestRunPauseOutput holds PauseStdout, PauseStderr and their resumes,
@@ -328,7 +329,7 @@ func TestRunPipesExhausted(t *testing.T) {
 			run(t, kernel.States{
 				"_start": func(e *kernel.Event) any {
 					before := openFds()
-					restore := lowerFdLimit(t, c.free)
+					restore := poetest.LowerFdLimit(t, c.free)
 					_, err := wheel.NewRun(e, wheel.RunOptions{Program: []string{"true"}})
 					restore()
 					after := openFds()

@@ -5,8 +5,11 @@ package poetest
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/poe-go/poe/poe/kernel"
 )
@@ -54,3 +57,42 @@ func (tr Trail) Expect(t testing.TB, want ...string) {
 		t.Errorf("events\n got: %s\nwant: %s", got, w)
 	}
 }
+
+// LowerFdLimit sets the soft limit on descriptors so that exactly free
+// descriptor numbers are left for the process, and returns the function
+// that restores the old limit (also run when the test ends). It changes
+// the whole process: a test using it must not run in parallel.
+func LowerFdLimit(t testing.TB, free int) (restore func()) {
+	t.Helper()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	limit := 0
+	for n := 0; ; limit++ {
+		if _, err := unix.FcntlInt(uintptr(limit), unix.F_GETFD, 0); err == unix.EBADF {
+			if n == free {
+				break
+			}
+			n++
+		}
+	}
+	lowered := old
+	setLimit(&lowered.Cur, limit)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lowered); err != nil {
+		t.Skipf("cannot lower the descriptor limit: %v", err)
+	}
+	done := false
+	restore = func() {
+		if !done {
+			done = true
+			syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+		}
+	}
+	t.Cleanup(restore)
+	return restore
+}
+
+// setLimit sets an rlimit field, an int64 on some systems and a uint64 on
+// others.
+func setLimit[T int64 | uint64](field *T, n int) { *field = T(n) }
