@@ -1,16 +1,12 @@
 package storable
 
 import (
-	"bufio"
-	"context"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/poe-go/poe/poe/serial"
 	"github.com/stretchr/testify/assert"
@@ -20,35 +16,14 @@ import (
 // perlCases is one perl child running testdata/perl/cases.pl: it lists
 // its named values frozen both ways, then checks Go's images of them.
 type perlCases struct {
-	in     io.WriteCloser
-	out    *bufio.Reader
+	*perlChild
 	net    map[string][]byte // nfreeze, network order
 	native map[string][]byte // freeze, this machine's order
 }
 
 func startPerlCases(t *testing.T) *perlCases {
 	t.Helper()
-	perl, err := exec.LookPath("perl")
-	if err != nil {
-		t.Skip("perl not installed: skipping the tests against Perl's Storable")
-	}
-	if err := exec.Command(perl, "-MStorable", "-e", "1").Run(); err != nil {
-		t.Skip("Perl's Storable module is missing: skipping the tests against it")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	cmd := exec.CommandContext(ctx, perl, "testdata/perl/cases.pl")
-	p := &perlCases{net: map[string][]byte{}, native: map[string][]byte{}}
-	p.in, err = cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	p.out = bufio.NewReaderSize(stdout, 1<<16)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		p.in.Close()
-		_ = cmd.Wait() // the context kills it if it hangs
-		cancel()
-	})
+	p := &perlCases{perlChild: startPerlChild(t, "testdata/perl/cases.pl"), net: map[string][]byte{}, native: map[string][]byte{}}
 	for {
 		line := p.line(t)
 		if line == "END" {
@@ -63,13 +38,6 @@ func startPerlCases(t *testing.T) *perlCases {
 		require.NoError(t, err)
 	}
 	return p
-}
-
-func (p *perlCases) line(t *testing.T) string {
-	t.Helper()
-	s, err := p.out.ReadString('\n')
-	require.NoError(t, err, "reading from perl")
-	return strings.TrimSuffix(s, "\n")
 }
 
 // check has Perl thaw data and compare it with its value named name; it

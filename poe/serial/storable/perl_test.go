@@ -19,9 +19,7 @@ import (
 // perlPeer is one perl child running testdata/perl/roundtrip.pl: it first
 // lists Perl's own nfreeze images, then re-freezes whatever it is sent.
 type perlPeer struct {
-	cmd     *exec.Cmd
-	in      io.WriteCloser
-	out     *bufio.Reader
+	*perlChild
 	samples []perlSample
 }
 
@@ -32,27 +30,7 @@ type perlSample struct {
 
 func startPerl(t *testing.T) *perlPeer {
 	t.Helper()
-	perl, err := exec.LookPath("perl")
-	if err != nil {
-		t.Skip("perl not installed: skipping the tests against Perl's Storable")
-	}
-	if err := exec.Command(perl, "-MStorable", "-e", "1").Run(); err != nil {
-		t.Skip("Perl's Storable module is missing: skipping the tests against it")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	cmd := exec.CommandContext(ctx, perl, "testdata/perl/roundtrip.pl")
-	p := &perlPeer{cmd: cmd}
-	p.in, err = cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	p.out = bufio.NewReaderSize(stdout, 1<<16)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		p.in.Close()
-		_ = cmd.Wait() // the context kills it if it hangs
-		cancel()
-	})
+	p := &perlPeer{perlChild: startPerlChild(t, "testdata/perl/roundtrip.pl")}
 	for {
 		line := p.line(t)
 		if line == "END" {
@@ -66,7 +44,48 @@ func startPerl(t *testing.T) *perlPeer {
 	return p
 }
 
-func (p *perlPeer) line(t *testing.T) string {
+// storablePerl is the perl to run, skipping the test when there is no
+// perl with Storable.
+func storablePerl(t *testing.T) string {
+	t.Helper()
+	perl, err := exec.LookPath("perl")
+	if err != nil {
+		t.Skip("perl not installed: skipping the tests against Perl's Storable")
+	}
+	if err := exec.Command(perl, "-MStorable", "-e", "1").Run(); err != nil {
+		t.Skip("Perl's Storable module is missing: skipping the tests against it")
+	}
+	return perl
+}
+
+// perlChild is a perl script running beside the test, spoken to a line at
+// a time; it is ended with the test, or killed after 30 seconds.
+type perlChild struct {
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+func startPerlChild(t *testing.T, script string) *perlChild {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	cmd := exec.CommandContext(ctx, storablePerl(t), script)
+	p := &perlChild{}
+	var err error
+	p.in, err = cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	p.out = bufio.NewReaderSize(stdout, 1<<16)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		p.in.Close()
+		_ = cmd.Wait() // the context kills it if it hangs
+		cancel()
+	})
+	return p
+}
+
+func (p *perlChild) line(t *testing.T) string {
 	t.Helper()
 	s, err := p.out.ReadString('\n')
 	require.NoError(t, err, "reading from perl")

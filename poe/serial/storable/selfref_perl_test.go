@@ -18,13 +18,7 @@ import (
 // skipping the test when there is no perl with Storable.
 func runPerl(t *testing.T, script string, args ...string) string {
 	t.Helper()
-	perl, err := exec.LookPath("perl")
-	if err != nil {
-		t.Skip("perl not installed: skipping the tests against Perl's Storable")
-	}
-	if err := exec.Command(perl, "-MStorable", "-e", "1").Run(); err != nil {
-		t.Skip("Perl's Storable module is missing: skipping the tests against it")
-	}
+	perl := storablePerl(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, perl, append([]string{"-MStorable=nfreeze,thaw", "-MScalar::Util=refaddr", "-e", script}, args...)...).Output()
