@@ -278,3 +278,102 @@ func TestSelfCallFrame(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfCallPanicFrames checks the dispatch depth and handler count
+// after a panic leaves direct calls to the running session (which open no
+// deferred frame of their own): recovered by the calling handler, or
+// caught as a DIE by the dispatch further out. The handler that runs next
+// sees the depth and count of a first-level dispatch, and the abandoned
+// frames let go of their arguments.
+func TestSelfCallPanicFrames(t *testing.T) {
+	type marker struct{ _ [32]byte }
+	tests := []struct {
+		name    string
+		recover bool // the calling handler recovers; else a DIE
+	}{
+		{"recovered by the caller", true},
+		{"caught as DIE", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k := MustNew(WithCatchPanics(true))
+			defer k.Close()
+			var depths, handlers []int
+			var leftArgs int
+			var after any
+			note := func() { depths, handlers = append(depths, k.depth), append(handlers, k.inHandler) }
+			b := k.Create(Session{States: States{
+				"_start": func(e *Event) any {
+					e.Kernel.Sig("DIE", "died")
+					return e.Kernel.AliasSet("b")
+				},
+				"died": func(e *Event) any { e.Kernel.SigHandled(); return nil },
+				"outer": func(e *Event) any {
+					if tc.recover {
+						func() {
+							defer func() { _ = recover() }()
+							e.Kernel.Call(e.Session, "mid", &marker{})
+						}()
+						note() // inside outer, after the recovered panic: above the true depth
+						r, _ := e.Kernel.Call(e.Session, "echo", "again")
+						after = r
+						return nil
+					}
+					e.Kernel.Call(e.Session, "mid", &marker{})
+					return nil
+				},
+				"mid":   func(e *Event) any { e.Kernel.Call(e.Session, "boom", &marker{}); return nil },
+				"boom":  func(e *Event) any { panic("boom") },
+				"echo":  func(e *Event) any { return e.Arg(0) },
+				"_stop": func(e *Event) any { return nil },
+				"check": func(e *Event) any {
+					note()
+					for _, f := range k.evpool {
+						leftArgs += len(f.Args)
+					}
+					return e.Kernel.AliasRemove("b")
+				},
+			}})
+			k.Create(Session{States: States{
+				"_start": func(e *Event) any { e.Kernel.Yield("go"); return nil },
+				"go": func(e *Event) any {
+					e.Kernel.Call(b, "outer")
+					note() // back in the caller
+					e.Kernel.Post(b, "check")
+					return nil
+				},
+			}})
+			if err := k.Run(); err != nil {
+				t.Fatal(err)
+			}
+			wantDepths, wantHandlers := []int{1, 1}, []int{1, 1}
+			if tc.recover {
+				// outer runs at depth 2; until it returns, the depth
+				// stays where the panic left it (boom's, 4), and
+				// outer's later call still works.
+				wantDepths, wantHandlers = []int{4, 1, 1}, []int{4, 1, 1}
+				if after != "again" {
+					t.Errorf("call after the recovered panic returned %v", after)
+				}
+			}
+			if !equalInts(depths, wantDepths) || !equalInts(handlers, wantHandlers) {
+				t.Errorf("depths %v, handlers %v; want %v, %v", depths, handlers, wantDepths, wantHandlers)
+			}
+			if leftArgs != 0 {
+				t.Errorf("%d arguments left in the frames of a first-level dispatch", leftArgs)
+			}
+		})
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
