@@ -83,8 +83,9 @@ func (p *epollPoller) wait(timeout int64, ready func(int, interest)) (bool, erro
 		// bookkeeping for a blocking system call: the loop's spin and
 		// busy polls make it as bare as the runtime's own netpoll(0).
 		// syscall.RawSyscall6 itself, not unix's, which reaches it
-		// through an assembly jump and an ABI wrapper.
-		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd),
+		// through an assembly jump and an ABI wrapper. The two last
+		// arguments, epoll_pwait's, are no signal mask.
+		r, _, e := syscall.RawSyscall6(sysEpollPoll, uintptr(p.epfd),
 			uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), 0, 0, 0)
 		n = int(r)
 		if e != 0 {
