@@ -153,6 +153,9 @@ func (e *encoder) value(v any) error {
 			err = e.ext(ExtRef, x.Value)
 		}
 	default:
+		if err = checkTypedDepth(v, e.depth, e.maxDepth); err != nil {
+			break
+		}
 		if err = e.enc.Encode(v); err != nil {
 			err = fmt.Errorf("msgpack: freeze %T: %w", v, err)
 		}
