@@ -3,6 +3,7 @@ package specifier
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -140,7 +141,21 @@ func Scalar(v any) (string, error) {
 		return "", nil
 	case []byte:
 		return string(v), nil
-	default:
-		return "", fmt.Errorf("a %T is not a scalar", v)
 	}
+	// The other sizes of number, and named strings and numbers (type
+	// ID int), which a Go program may pass where the decoder gives the
+	// types above.
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(rv.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(rv.Uint(), 10), nil
+	case reflect.Float32, reflect.Float64:
+		return Scalar(rv.Float())
+	case reflect.Bool:
+		return Scalar(rv.Bool())
+	case reflect.String:
+		return rv.String(), nil
+	}
+	return "", fmt.Errorf("a %T is not a scalar", v)
 }

@@ -16,6 +16,11 @@ import (
 // "HASH(0x…)". The float forms were taken from perl -e 'print 9**9**9'
 // and friends.
 func TestScalar(t *testing.T) {
+	type (
+		sessionID int
+		stateName string
+		flag      bool
+	)
 	tests := []struct {
 		name string
 		in   any
@@ -39,6 +44,16 @@ func TestScalar(t *testing.T) {
 		{"true is 1", true, "1"},
 		{"false is the empty string", false, ""},
 		{"bytes are their string", []byte("st\xff"), "st\xff"},
+		{"an int8 is its decimal text", int8(-128), "-128"},
+		{"an int16 is its decimal text", int16(math.MaxInt16), "32767"},
+		{"a uint8 is its decimal text", uint8(255), "255"},
+		{"a uint16 is its decimal text", uint16(65535), "65535"},
+		{"a uint is its decimal text", uint(math.MaxUint64), "18446744073709551615"},
+		{"a float32 is the double it becomes", float32(0.5), "0.5"},
+		{"a float32's own digits are the double's", float32(0.1), "0.100000001490116"},
+		{"a named int is its decimal text", sessionID(12), "12"},
+		{"a named string is itself", stateName("ev"), "ev"},
+		{"a named bool is Perl's", flag(true), "1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,6 +74,8 @@ func TestScalar(t *testing.T) {
 		{"an array is refused", []any{"s", "e"}},
 		{"a reference to a scalar is refused", &serial.Ref{Value: "x"}},
 		{"an object is refused", serial.Blessed{Class: "Foo", Value: "x"}},
+		{"a typed slice is refused", []string{"s", "e"}},
+		{"a pointer is refused", new(int)},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
