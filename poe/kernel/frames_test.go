@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -356,7 +357,7 @@ func TestSelfCallPanicFrames(t *testing.T) {
 					t.Errorf("call after the recovered panic returned %v", after)
 				}
 			}
-			if !equalInts(depths, wantDepths) || !equalInts(handlers, wantHandlers) {
+			if !slices.Equal(depths, wantDepths) || !slices.Equal(handlers, wantHandlers) {
 				t.Errorf("depths %v, handlers %v; want %v, %v", depths, handlers, wantDepths, wantHandlers)
 			}
 			if leftArgs != 0 {
@@ -364,16 +365,4 @@ func TestSelfCallPanicFrames(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
