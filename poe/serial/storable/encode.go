@@ -1,6 +1,7 @@
 package storable
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -386,6 +387,9 @@ func (e *encoder) hash(m map[string]any) error {
 	}
 	kvs := e.kvs[start:]
 	sortKVs(kvs)
+	if flagged && slices.ContainsFunc(kvs, func(x kv) bool { return notCharOrder(x.k) }) {
+		slices.SortFunc(kvs, func(a, b kv) int { return comparePerlKeys(a.k, b.k) })
+	}
 	e.hashHead(len(kvs), flagged)
 	for i := range kvs {
 		if err := e.sv(kvs[i].v); err != nil {
@@ -411,6 +415,48 @@ func sortKVs(kvs []kv) {
 			kvs[j], kvs[j-1] = kvs[j-1], kvs[j]
 		}
 	}
+}
+
+// notCharOrder reports whether k, a key of a hash with UTF-8 keys, may
+// sort differently by bytes than Perl's canonical nfreeze sorts it: Perl
+// compares the keys of such a hash as characters (sv_cmp), a key that is
+// not UTF-8 being Latin-1, so the byte key "\xff" (U+00FF) comes before
+// "Ը" (U+0538, bytes d4 b8) though its byte is greater. Byte order is
+// that order unless a key is bytes above 0x7F that are not UTF-8: only
+// then are the keys sorted again, by comparePerlKeys. Hashes without
+// UTF-8 keys never need this.
+func notCharOrder(k string) bool { return !isASCII(k) && !isCharString(k) }
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// comparePerlKeys compares two keys as Perl's sv_cmp compares them once
+// one is UTF-8: character by character, the characters of a key that is
+// not UTF-8 being its bytes.
+func comparePerlKeys(a, b string) int {
+	ac, bc := isCharString(a), isCharString(b)
+	for len(a) > 0 && len(b) > 0 {
+		ra, na := perlChar(a, ac)
+		rb, nb := perlChar(b, bc)
+		if ra != rb {
+			return cmp.Compare(ra, rb)
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func perlChar(s string, chars bool) (rune, int) {
+	if chars {
+		return utf8.DecodeRuneInString(s)
+	}
+	return rune(s[0]), 1
 }
 
 func (e *encoder) hashHead(n int, flagged bool) {

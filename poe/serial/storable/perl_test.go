@@ -136,6 +136,9 @@ func goValues() map[string]any {
 		"strings":            []any{"", "hello", strings.Repeat("x", 300), "café", "☺", strings.Repeat("é", 200), "caf\xe9", []byte{0, 1, 255}, [3]byte{'a', 'b', 'c'}},
 		"booleans and nil":   []any{true, false, nil},
 		"a UTF-8 keyed hash": map[string]any{"ключ": "значение", "plain": 1},
+		// Perl sorts keys as characters once one is UTF-8: "\xff" is
+		// U+00FF, before "Ը" (U+0538) though d4 is the smaller byte.
+		"keys of both kinds": []any{map[string]any{"b": 1, "Ըp": 2, "\xff": 3}, map[string]int{"b": 1, "Ըp": 2, "\xff": 3}},
 		"typed containers":   map[string]any{"ss": []string{"a", "b"}, "mi": map[string]int{"x": 1}, "ik": map[int]string{7: "seven"}, "nil": []int(nil)},
 		"a tagged struct":    &tagged{Name: "n", Count: 3, Skip: "no", Plain: []string{"p"}},
 		"a nil pointer":      []any{(*tagged)(nil)},

@@ -26,6 +26,7 @@ my @samples = (
     [ 'strings' => ['', 'hello', 'x' x 300, "caf\x{e9}", $upgraded, "\x{263a}", "\x{263a}" x 100, '007', join('', map { chr } 0 .. 255)] ],
     [ 'utf8-keys' => { "\x{263a}" => 1, "caf\x{e9}" => 2, plain => 3 } ],
     [ 'upgraded-key' => { $upgraded => 1 } ],
+    [ 'utf8-and-byte-keys' => { b => 1, "\x{538}p" => 2, "\xff" => 3 } ],
     [ 'undef' => [undef, [], {}] ],
     [ 'objects' => [ $obj, bless([1], 'My::Class'), bless(\(my $s = 's'), 'Other'), $obj ] ],
     [ 'long-class' => bless({}, 'C' x 130) ],
