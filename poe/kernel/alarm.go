@@ -145,12 +145,18 @@ func (k *Kernel) DelaySet(state string, d time.Duration, args ...any) (AlarmID, 
 	return k.setAlarm("delay_set", state, k.now()+int64(d), args, true)
 }
 
-// ownTimer finds an alarm of the active session by ID.
+// ownTimer finds an alarm of the active session by ID: ESRCH when no
+// alarm has it, EPERM when it is another session's, as POE's queue
+// answers alarm_remove and alarm_adjust. Perl's delay_adjust leaves $!
+// alone there; here it is ESRCH for both.
 func (k *Kernel) ownTimer(op string, id AlarmID) (*qitem, error) {
 	k.loopOnly(op)
 	t := k.timerByID[int64(id)]
-	if t == nil || t.dest != k.GetActiveSession() {
+	if t == nil || (t.dest != k.GetActiveSession() && op == "delay_adjust") {
 		return nil, kerr(op, id, esrch)
+	}
+	if t.dest != k.GetActiveSession() {
+		return nil, kerr(op, id, eperm)
 	}
 	return t, nil
 }

@@ -198,8 +198,12 @@ func (s *Session) refcount() int {
 }
 
 // markGC queues s for the next garbage-collection sweep.
+//
+// As POE's _data_ses_refcount_dec, it marks only a session left without
+// references: the sweep stops the latest marked first, and POE's order is
+// that of the moments the sessions' counts fell to zero.
 func (k *Kernel) markGC(s *Session) {
-	if s.kernelSelf || s.gcMarked || s.stopped {
+	if s.kernelSelf || s.gcMarked || s.stopped || s.refcount() != 0 {
 		return
 	}
 	s.gcMarked = true
@@ -212,17 +216,26 @@ func (k *Kernel) gcSweep() {
 		return
 	}
 	k.drainInbox() // posts still in the inbox hold their sessions too
-	// A stop may mark more sessions (a parent) while the sweep runs: they
-	// are appended, and swept in this same pass.
-	for i := 0; i < len(k.gcq); i++ {
-		s := k.gcq[i]
-		k.gcq[i] = nil
-		s.gcMarked = false
-		if !s.stopped && s.refcount() == 0 {
-			k.stopSession(s)
+	// POE's _data_ses_gc_sweep works in rounds: it takes the marks made
+	// so far and stops those sessions latest mark first, and the marks
+	// their stops make (a parent's) form the next round. Sessions that
+	// fall idle together so stop in the reverse of the order they were
+	// marked, which programs can see in their _stop and _child order.
+	var round []*Session
+	for len(k.gcq) > 0 {
+		round, k.gcq = k.gcq, round[:0]
+		for _, s := range round {
+			s.gcMarked = false
+		}
+		for i := len(round) - 1; i >= 0; i-- {
+			s := round[i]
+			round[i] = nil
+			if !s.stopped && s.refcount() == 0 {
+				k.stopSession(s)
+			}
 		}
 	}
-	k.gcq = k.gcq[:0]
+	k.gcq = round[:0]
 }
 
 // stopSession is POE's _data_ses_stop: children move to the grandparent,
@@ -237,11 +250,14 @@ func (k *Kernel) stopSession(s *Session) {
 		k.reparent(c, parent)
 	}
 	ret := k.dispatch(s, k.GetActiveSession(), "_stop", nil, "", "", 0, false)
-	s.stopped = true
-	s.live = nil
 	if parent != nil && !parent.kernelSelf {
+		// The session still exists while its parent hears _child lose,
+		// as POE frees it only after: a post to it succeeds (and is
+		// dropped with the rest of its events below).
 		k.dispatch(parent, k.self, "_child", []any{"lose", s, ret}, "", "", 0, false)
 	}
+	s.stopped = true
+	s.live = nil
 	k.releaseSession(s)
 	if parent != nil {
 		parent.removeChild(s)

@@ -1,0 +1,127 @@
+package regression_test
+
+import (
+	"errors"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/poe-go/poe/poe/kernel"
+)
+
+// The tests in this file hold differences from Perl POE 1.370 that the
+// differential test (t/poe/95_differential) found; each sequence was
+// taken from Perl POE 1.370.
+
+// TestSweepStopsLatestMarkedFirst holds POE's garbage-collection order:
+// sessions left without references in one dispatch step stop in the
+// reverse of the order their counts fell to zero, and a session that
+// still has an event pending is marked only when that event leaves the
+// queue.
+func TestSweepStopsLatestMarkedFirst(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		postToA  bool
+		wantStop []string
+	}{
+		{"sessions idle from the start stop last created first", false, []string{"C _stop", "B _stop", "A _stop"}},
+		{"a session held by a post is marked when the post is dispatched", true, []string{"A ev", "C _stop", "A _stop", "B _stop"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKernel(t)
+			var tr trail
+			var a *kernel.Session
+			for _, name := range []string{"A", "B", "C"} {
+				s := k.Create(kernel.Session{States: kernel.States{
+					"_start": func(e *kernel.Event) any {
+						if name == "C" && tc.postToA {
+							e.Kernel.Post(a, "ev")
+						}
+						return nil
+					},
+					"ev":    func(e *kernel.Event) any { tr.Add("%s ev", name); return nil },
+					"_stop": func(e *kernel.Event) any { tr.Add("%s _stop", name); return nil },
+				}})
+				if name == "A" {
+					a = s
+				}
+			}
+			if err := run(t, k); err != nil {
+				t.Fatal(err)
+			}
+			tr.Expect(t, tc.wantStop...)
+		})
+	}
+}
+
+// TestLostChildStillExistsInChildLose holds that a session being stopped
+// exists until its parent has heard _child lose: the parent's post to it
+// succeeds (and the event is dropped with the session), and its call
+// runs the child's handler.
+func TestLostChildStillExistsInChildLose(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.Create(kernel.Session{States: kernel.States{
+				"_start": func(*kernel.Event) any { return nil },
+				"_stop":  func(*kernel.Event) any { tr.Add("C _stop"); return nil },
+				"hello":  func(*kernel.Event) any { tr.Add("C hello"); return "hi" },
+			}})
+			return nil
+		},
+		"_child": func(e *kernel.Event) any {
+			if e.Arg(0) != "lose" {
+				return nil
+			}
+			child := e.Arg(1).(*kernel.Session)
+			tr.Add("post to lost child: %v", e.Kernel.Post(child, "hello"))
+			ret, err := e.Kernel.Call(child, "hello")
+			tr.Add("call to lost child: %v %v", ret, err)
+			return nil
+		},
+		"_stop": func(*kernel.Event) any { tr.Add("P _stop"); return nil },
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t, "C _stop", "post to lost child: <nil>", "C hello", "call to lost child: hi <nil>", "P _stop")
+}
+
+// TestAlarmOfAnotherSessionIsEPERM holds POE's answer to alarm_remove and
+// alarm_adjust of an alarm that exists but is another session's: EPERM,
+// where an unknown ID is ESRCH. (Perl's delay_adjust leaves $! alone
+// there; here it is ESRCH.)
+func TestAlarmOfAnotherSessionIsEPERM(t *testing.T) {
+	k := newKernel(t)
+	var id kernel.AlarmID
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			id, _ = e.Kernel.DelaySet("never", time.Hour)
+			e.Kernel.AliasSet("owner")
+			return nil
+		},
+		"remove": func(e *kernel.Event) any { e.Kernel.AlarmRemoveAll(); e.Kernel.AliasRemove("owner"); return nil },
+	}})
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			if _, err := e.Kernel.AlarmRemove(id); !errors.Is(err, syscall.EPERM) {
+				t.Errorf("AlarmRemove of another session's alarm = %v, want EPERM", err)
+			}
+			if _, err := e.Kernel.AlarmAdjust(id, time.Second); !errors.Is(err, syscall.EPERM) {
+				t.Errorf("AlarmAdjust of another session's alarm = %v, want EPERM", err)
+			}
+			if _, err := e.Kernel.DelayAdjust(id, time.Second); !errors.Is(err, syscall.ESRCH) {
+				t.Errorf("DelayAdjust of another session's alarm = %v, want ESRCH", err)
+			}
+			if _, err := e.Kernel.AlarmRemove(id + 1000); !errors.Is(err, syscall.ESRCH) {
+				t.Errorf("AlarmRemove of an unknown alarm = %v, want ESRCH", err)
+			}
+			e.Kernel.Post("owner", "remove")
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+}
