@@ -104,7 +104,8 @@ func (k *Kernel) Yield(state string, args ...any) {
 // returns the handler's value. A call to the active session itself runs
 // the handler directly (a panic there propagates to the caller); a call to
 // another session is caught there and becomes a DIE signal, and Call
-// returns nil. The error is ESRCH when dest does not resolve.
+// returns nil. A call to the kernel's own session returns 0, as POE's
+// does. The error is ESRCH when dest does not resolve.
 func (k *Kernel) Call(dest any, state string, args ...any) (any, error) {
 	// The common call, from a handler to another live session's last
 	// state, is dispatched here, written out: a single exit to call for
@@ -550,8 +551,10 @@ func (k *Kernel) deliverLookup(s *Session, state string, e *Event, direct bool) 
 	entry := s.lastEntry
 	if entry == nil || entry.name != state {
 		if s.kernelSelf {
+			// The kernel's session has no states of its own to call;
+			// it answers 0, as POE::Kernel's _invoke_state ends.
 			e.reset()
-			return nil
+			return 0
 		}
 		entry = s.recentState(state)
 		if entry == nil {

@@ -125,3 +125,24 @@ func TestAlarmOfAnotherSessionIsEPERM(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCallToTheKernelIsZero holds POE's answer to a call to the kernel's
+// own session, by reference or by ID, of any event: 0, as
+// POE::Kernel's _invoke_state ends, and no error.
+func TestCallToTheKernelIsZero(t *testing.T) {
+	k := newKernel(t)
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			for _, dest := range []any{e.Kernel.Session(), e.Kernel.ID()} {
+				ret, err := e.Kernel.Call(dest, "whatever", 1)
+				if ret != 0 || err != nil {
+					t.Errorf("Call(%v, whatever) = %v, %v; want 0, nil", dest, ret, err)
+				}
+			}
+			return nil
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+}

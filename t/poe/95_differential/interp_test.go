@@ -255,15 +255,6 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 	case "call":
 		dest, dn := in.target(a.To, sender)
 		ret := "ESRCH"
-		if s, ok := dest.(*kernel.Session); ok && s.IsKernel() {
-			// Excluded, a known difference: Perl's kernel session
-			// answers every call to it with 0 (POE::Kernel's
-			// _invoke_state ends in "return 0"), where this kernel's
-			// Call returns nil. The fix belongs in the hot dispatch
-			// path (deliverLookup's kernel branch).
-			line(dn, a.Ev, "=", "excluded")
-			return
-		}
 		if dest != nil {
 			r, err := k.Call(dest, a.Ev, m, a.Lab)
 			ret = in.norm(r)

@@ -65,7 +65,7 @@ type action struct {
 
 // target names a session: k is self, sender (the handler's SENDER),
 // alias (a, by alias), ref (i, the i-th session the program created) or
-// kernel (signals only).
+// kernel (for posts, calls and signals).
 type target struct {
 	K string `json:"k"`
 	A string `json:"a,omitempty"`
@@ -244,7 +244,7 @@ func (g *generator) actionOf(op string) action {
 	a := action{Op: op}
 	switch op {
 	case "post", "call":
-		a.To, a.Ev, a.Lab = g.target(false), g.event(), g.lab()
+		a.To, a.Ev, a.Lab = g.target(true), g.event(), g.lab()
 	case "yield", "delay_set", "delay":
 		a.Ev, a.Lab = g.event(), g.lab()
 		if g.r.IntN(3) == 0 {

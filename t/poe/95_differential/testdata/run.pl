@@ -107,10 +107,6 @@ sub act {
   } elsif ($op eq 'call') {
     my ($dest, $dn) = target($a->{to}, $sender);
     my $ret;
-    if (defined $dest && blessed $dest && $dest == $poe_kernel) {
-      $line->("$dn $a->{ev} = excluded");
-      return;
-    }
     if (defined $dest) {
       $! = 0;
       $ret = $poe_kernel->call($dest, $a->{ev}, $m, $a->{lab});
