@@ -313,13 +313,16 @@ func (k *Kernel) uncountQuiet(it *qitem) {
 // dispatched that it may have left without references. Done after the
 // handler rather than when the event leaves the queue, a session that
 // posts again (a yield loop, a ping-pong) is never marked and swept for
-// nothing.
-func (k *Kernel) settle(dest, sender *Session) {
+// nothing. The marks still take the moment POE's would have: at, the
+// tick eventFrame took for the event's destination as it left the queue
+// (at+1 for its sender, which POE counts down second), before anything
+// its handler marked.
+func (k *Kernel) settle(dest, sender *Session, at uint64) {
 	if dest.eventsTo == 0 && dest.eventsFrom == 0 {
-		k.markGC(dest)
+		k.markGCAt(dest, at)
 	}
 	if sender != dest && sender.eventsTo == 0 && sender.eventsFrom == 0 {
-		k.markGC(sender)
+		k.markGCAt(sender, at+1)
 	}
 }
 
@@ -398,10 +401,10 @@ loop:
 			}
 			if t.kind == kindEvent {
 				e := k.eventFrame(t)
-				dest, sender, state := t.dest, t.sender, t.state
+				dest, sender, state, at := t.dest, t.sender, t.state, k.gcClock-1
 				k.freeTimer(t)
 				k.deliver(dest, state, e, false)
-				k.settle(dest, sender)
+				k.settle(dest, sender, at)
 				if k.exception != nil {
 					k.Stop()
 					break loop
@@ -416,10 +419,10 @@ loop:
 			// case above stay two copies: one helper for both, or one
 			// merged path, costs the yield loop 3 to 8% here.
 			e := k.eventFrame(r)
-			dest, sender, state := r.dest, r.sender, r.state
+			dest, sender, state, at := r.dest, r.sender, r.state, k.gcClock-1
 			k.ring.drop()
 			k.deliver(dest, state, e, false)
-			k.settle(dest, sender)
+			k.settle(dest, sender, at)
 			if k.exception != nil {
 				k.Stop()
 				break loop
@@ -461,6 +464,7 @@ func (k *Kernel) quietStep() bool {
 // handler runs without a copy of the whole item.
 func (k *Kernel) eventFrame(it *qitem) *Event {
 	k.uncountQuiet(it)
+	k.gcClock += 2 // its sessions' moments of marking, for settle: gcClock-1 and gcClock
 	e := k.frame()
 	e.setSender(it.sender, it.callerState)
 	k.setCaller(e, it.callerFile, it.callerLine)

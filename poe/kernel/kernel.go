@@ -67,7 +67,9 @@ type Kernel struct {
 	sigs        signalTable
 	extrefCount int // sessions holding at least one extra reference
 
-	gcq []*Session
+	gcq         []*Session
+	gcClock     uint64 // ticks for the order of marks: see markGC, eventFrame
+	gcUnordered bool   // gcq is not in the order of its sessions' gcAt
 
 	flushers []func() // run once after the current I/O batch or event round
 

@@ -1,8 +1,10 @@
 package kernel
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"unicode"
 )
@@ -49,6 +51,7 @@ type Session struct {
 	stopped    bool
 	live       *Kernel // k from its start (before _start) until it stops, else nil
 	gcMarked   bool
+	gcAt       uint64 // when marked, in ticks of the kernel's gcClock
 	trace      bool
 }
 
@@ -197,16 +200,36 @@ func (s *Session) refcount() int {
 	return n
 }
 
-// markGC queues s for the next garbage-collection sweep.
+// markGC queues s for the next garbage-collection sweep, marked now.
 //
 // As POE's _data_ses_refcount_dec, it marks only a session left without
 // references: the sweep stops the latest marked first, and POE's order is
-// that of the moments the sessions' counts fell to zero.
+// that of the moments the sessions' counts fell to zero. A session
+// marked again moves to its new moment, as POE's list of marks takes it
+// again at its end.
 func (k *Kernel) markGC(s *Session) {
-	if s.kernelSelf || s.gcMarked || s.stopped || s.refcount() != 0 {
+	k.gcClock++
+	k.markGCAt(s, k.gcClock)
+}
+
+// markGCAt marks s as of the moment at, a tick of gcClock: that of the
+// event that left s without references when it left the queue, for a
+// mark made after its handler (settle).
+func (k *Kernel) markGCAt(s *Session, at uint64) {
+	if s.kernelSelf || s.stopped || s.refcount() != 0 {
 		return
 	}
-	s.gcMarked = true
+	if s.gcMarked {
+		if at > s.gcAt { // marked again, later
+			s.gcAt = at
+			k.gcUnordered = true
+		}
+		return
+	}
+	if n := len(k.gcq); n > 0 && k.gcq[n-1].gcAt > at {
+		k.gcUnordered = true
+	}
+	s.gcMarked, s.gcAt = true, at
 	k.gcq = append(k.gcq, s)
 }
 
@@ -224,6 +247,10 @@ func (k *Kernel) gcSweep() {
 	var round []*Session
 	for len(k.gcq) > 0 {
 		round, k.gcq = k.gcq, round[:0]
+		if k.gcUnordered {
+			k.gcUnordered = false
+			slices.SortFunc(round, func(a, b *Session) int { return cmp.Compare(a.gcAt, b.gcAt) })
+		}
 		for _, s := range round {
 			s.gcMarked = false
 		}

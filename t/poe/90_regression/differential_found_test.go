@@ -146,3 +146,66 @@ func TestCallToTheKernelIsZero(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMarkedWhenTheEventLeavesTheQueue holds the moment POE marks an
+// event's sessions for collection: when the event leaves the queue,
+// before its handler runs. A session whose last reference was the event
+// it sent is so marked before one that its handler lets go of, and the
+// sweep stops the later mark first. Both sequences were taken from Perl
+// POE 1.370.
+func TestMarkedWhenTheEventLeavesTheQueue(t *testing.T) {
+	t.Run("a handler removing its session's last alias stops that session first", func(t *testing.T) {
+		k := newKernel(t)
+		var tr trail
+		k.Create(kernel.Session{States: kernel.States{
+			"_start": func(e *kernel.Event) any { return e.Kernel.AliasSet("x") },
+			"b":      func(e *kernel.Event) any { tr.Add("B b"); return e.Kernel.AliasRemove("x") },
+			"_stop":  func(*kernel.Event) any { tr.Add("B _stop"); return nil },
+		}})
+		k.Create(kernel.Session{States: kernel.States{
+			"_start": func(e *kernel.Event) any { e.Kernel.Yield("go"); return nil },
+			"go":     func(e *kernel.Event) any { tr.Add("A go"); return e.Kernel.Post("x", "b") },
+			"_stop":  func(*kernel.Event) any { tr.Add("A _stop"); return nil },
+		}})
+		if err := run(t, k); err != nil {
+			t.Fatal(err)
+		}
+		tr.Expect(t, "A go", "B b", "B _stop", "A _stop")
+	})
+	t.Run("a session detaching itself in a handler stops before the event's sender", func(t *testing.T) {
+		k := newKernel(t)
+		var tr trail
+		k.Create(kernel.Session{States: kernel.States{
+			"_start": func(e *kernel.Event) any {
+				e.Kernel.AliasSet("p")
+				e.Kernel.Create(kernel.Session{States: kernel.States{
+					"_start": func(e *kernel.Event) any { return e.Kernel.AliasSet("c") },
+					"d": func(e *kernel.Event) any {
+						tr.Add("C d")
+						e.Kernel.DetachMyself()
+						return e.Kernel.AliasRemove("c")
+					},
+					"_parent": func(*kernel.Event) any { tr.Add("C _parent"); return nil },
+					"_stop":   func(*kernel.Event) any { tr.Add("C _stop"); return nil },
+				}})
+				return nil
+			},
+			"rm":     func(e *kernel.Event) any { return e.Kernel.AliasRemove("p") },
+			"_child": func(e *kernel.Event) any { tr.Add("P _child %v", e.Arg(0)); return nil },
+			"_stop":  func(*kernel.Event) any { tr.Add("P _stop"); return nil },
+		}})
+		k.Create(kernel.Session{States: kernel.States{
+			"_start": func(e *kernel.Event) any { e.Kernel.Yield("go"); return nil },
+			"go": func(e *kernel.Event) any {
+				tr.Add("A go")
+				e.Kernel.Post("p", "rm")
+				return e.Kernel.Post("c", "d")
+			},
+			"_stop": func(*kernel.Event) any { tr.Add("A _stop"); return nil },
+		}})
+		if err := run(t, k); err != nil {
+			t.Fatal(err)
+		}
+		tr.Expect(t, "P _child create", "A go", "C d", "P _child lose", "C _parent", "C _stop", "P _stop", "A _stop")
+	})
+}

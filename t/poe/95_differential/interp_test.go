@@ -61,7 +61,7 @@ func runGo(p *program, limit time.Duration) ([]string, error) {
 
 func (in *interp) spawn(typ string, n int, lab string) *kernel.Session {
 	states := kernel.States{}
-	for _, name := range []string{"__rel", "__rel2", "__nop"} {
+	for _, name := range []string{"__rel"} {
 		states[name] = in.handler(typ, name)
 	}
 	for name := range in.prog.Types[typ].States {
@@ -153,22 +153,16 @@ func (in *interp) handler(typ, state string) kernel.Handler {
 			in.registry = append(in.registry, e.Session)
 		}
 		switch state {
-		case "__nop":
-			in.trace = append(in.trace, h.name+" __nop")
-			return nil
 		case "__rel":
-			// Given back in an event the holder sends itself: see releases.
-			in.trace = append(in.trace, fmt.Sprintf("%s __rel <- %s %s", h.name, in.norm(e.Sender), e.ArgString(0)))
-			k.Yield("__rel2", e.ArgString(0))
-			return nil
-		case "__rel2":
+			// The holder gives the extra reference back as soon as it
+			// hears of it.
 			tag := e.ArgString(0)
 			n, err := k.RefcountDecrement(e.Session, tag)
 			res := strconv.Itoa(n)
 			if err != nil {
 				res = errName(err)
 			}
-			in.trace = append(in.trace, fmt.Sprintf("%s __rel2 %s = %s", h.name, tag, res))
+			in.trace = append(in.trace, fmt.Sprintf("%s __rel <- %s %s = %s", h.name, in.norm(e.Sender), tag, res))
 			return nil
 		}
 		h.stopping = h.stopping || state == "_stop"
@@ -328,7 +322,6 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 		k.Post(s, "__rel", a.Tag)
 	case "detach":
 		line("=", result(k.DetachMyself()))
-		k.Yield("__nop") // see releases
 	case "sig":
 		switch {
 		case a.Ev == "":

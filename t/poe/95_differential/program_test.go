@@ -160,11 +160,14 @@ func (g *generator) state(typ, name string, max int) *stateDef {
 	for len(sd.Do) < n {
 		a := g.action()
 		if name == privateEvent && g.r.IntN(2) == 0 {
-			// The only place releases run: draw them (and what they undo)
-			// often enough to matter.
+			// Draw the actions that release a session (and what they
+			// undo) often enough to matter.
 			a = g.actionOf(g.pick([]string{"alias_set", "alias_remove", "alias_remove", "delay_set", "alarm_remove", "alarm_remove", "detach"}))
 		}
-		if releases[a.Op] && !(name == privateEvent || (name == "_stop" && a.Op != "detach")) {
+		// A session that detaches in _parent detaches again in the
+		// _parent that detach sends it, before it is reparented, in
+		// Perl as here: without end. In _stop it is being collected.
+		if a.Op == "detach" && (name == "_stop" || name == "_parent") {
 			continue
 		}
 		sd.Do = append(sd.Do, a)
@@ -185,29 +188,10 @@ func (g *generator) state(typ, name string, max int) *stateDef {
 var sweepStates = map[string]bool{"_stop": true, "_child": true, "_parent": true}
 
 // privateEvent is the state only events a session sends itself reach
-// (yield, delay, delay_set): the one state whose actions may make a
-// session collectable, with _stop (see releases).
+// (yield, delay, delay_set), where the actions that can leave a session
+// without references (alias_remove, alarm_remove, detach) are drawn more
+// often, with what they undo.
 const privateEvent = "s"
-
-// releases are the actions that can leave a session without references
-// from inside a handler. Generation keeps them to handlers of events a
-// session sent itself, and _stop; and the interpreters make a detached
-// session yield __nop (the session outlives the handler) and give an
-// extra reference back in __rel2, an event the holder sends itself.
-//
-// This excludes a known difference: POE marks a session for collection
-// when its count falls to zero, which for the event being dispatched is
-// when it leaves the queue, before its handler; this kernel marks the
-// event's sessions after the handler (a choice of its hot dispatch loop).
-// Sessions collected in one sweep stop latest marked first, so when a
-// handler of an event from session A (A's last reference) removes the
-// last alias of its own session B, Perl stops B then A, and this kernel
-// A then B. Reduced: session B sets alias "x" in _start, and its "b"
-// removes it; session A's _start yields "go", and "go" posts "b" to B.
-// Perl stops B, then A; this kernel A, then B. The same happens when the
-// handler detaches its session (the old parent is marked first) or makes
-// another session drop its last extra reference.
-var releases = map[string]bool{"alias_remove": true, "alarm_remove": true, "detach": true}
 
 // The actions and how often each is drawn.
 var opWeights = []struct {

@@ -157,7 +157,6 @@ sub act {
   } elsif ($op eq 'detach') {
     my $r = $poe_kernel->detach_myself;
     $line->('=', $r ? 'ok' : errname($!));
-    $poe_kernel->yield('__nop');
   } elsif ($op eq 'sig') {
     if ($a->{ev} eq '') {
       $poe_kernel->sig($a->{name});
@@ -199,18 +198,9 @@ sub handler {
       push @registry, $_[SESSION];
     }
     my $me = $heap->{name};
-    if ($state eq '__nop') {
-      tr_push("$me __nop");
-      return;
-    }
     if ($state eq '__rel') {
-      tr_push("$me __rel <- " . norm($sender) . " $args[0]");
-      $poe_kernel->yield(__rel2 => $args[0]);
-      return;
-    }
-    if ($state eq '__rel2') {
       my $r = $poe_kernel->refcount_decrement($_[SESSION]->ID, $args[0]);
-      tr_push("$me __rel2 $args[0] = " . (defined $r ? $r : errname($!)));
+      tr_push("$me __rel <- " . norm($sender) . " $args[0] = " . (defined $r ? $r : errname($!)));
       return;
     }
     $heap->{stopping} ||= $state eq '_stop';
@@ -231,7 +221,7 @@ sub spawn {
   for my $state (keys %{ $prog->{types}{$type}{states} }) {
     $states{$state} = handler($type, $state);
   }
-  $states{$_} = handler($type, $_) for qw(__rel __rel2 __nop);
+  $states{$_} = handler($type, $_) for qw(__rel);
   return POE::Session->create(inline_states => \%states, args => [ $n, $lab ], heap => {});
 }
 
