@@ -87,7 +87,8 @@ func ExampleResponder_Publish() {
 }
 
 // Monitor watches kernels coming and going, and errors. Here an error:
-// posting to a kernel nobody knows.
+// posting to a kernel nobody knows, which, as in Perl IKC, is told to the
+// monitors of "*" under "*".
 func ExampleResponder_Monitor() {
 	k := kernel.MustNew()
 	defer k.Close()
@@ -108,5 +109,5 @@ func ExampleResponder_Monitor() {
 	k.Run()
 	// Output:
 	// post: true
-	// * Nowhere <nil> my data resolve
+	// * * <nil> my data resolve
 }

@@ -225,3 +225,26 @@ func TestSecondConnectionFromTheSameKernelIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestInformMonitorsState holds Perl IKC's IKC/inform_monitors state: the
+// event goes to the monitors of the name given (a kernel's name, or its
+// "poe://" specifier) and of "*", with the arguments after the event.
+func TestInformMonitorsState(t *testing.T) {
+	cli := newSide(t, "Client")
+	sess := cli.session("mon", kernel.States{
+		"reg": func(e *kernel.Event) any { cli.rec.add("reg %s", argsString(e.Args)); return nil },
+		"watch": func(e *kernel.Event) any {
+			e.Kernel.Post(Alias, "monitor", "Other", map[string]any{"register": "reg"})
+			e.Kernel.Post(Alias, "monitor", "*", map[string]any{"register": "reg", "data": "all"})
+			e.Kernel.Post(Alias, "inform_monitors", "poe://Other", MonitorRegister, "x")
+			e.Kernel.Post(Alias, "inform_monitors", "*", MonitorRegister, "y")
+			return nil
+		},
+	})
+	cli.k.Post(sess, "watch")
+	cli.rec.expect(t,
+		"reg Other Other <nil> <nil> x",
+		"reg * Other <nil> all x",
+		"reg * * <nil> all y")
+	cli.rec.quiet(t, cli)
+}

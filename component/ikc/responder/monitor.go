@@ -134,3 +134,26 @@ func (r *Responder) informError(name, op, text string) {
 		r.warn("%s: %s", op, text)
 	}
 }
+
+// stateInformMonitors is Perl's IKC/inform_monitors state: ARG0 the
+// watched name (a kernel's name or ID, a "poe://kernel" specifier, or
+// "*"), ARG1 the event, the rest its arguments, told to the monitors of
+// that name and of "*".
+func (r *Responder) stateInformMonitors(e *kernel.Event) any {
+	name, _ := e.Arg(0).(string)
+	event, _ := e.Arg(1).(string)
+	if name != specifier.Any {
+		if s, err := specifier.Parse(name); err == nil && s.Kernel != "" {
+			name = s.Kernel
+		}
+	}
+	if name == "" || event == "" {
+		r.warn("inform_monitors: no kernel or no event in %v", e.Args)
+		return nil
+	}
+	var extra []any
+	if len(e.Args) > 2 {
+		extra = e.Args[2:]
+	}
+	return r.inform(name, event, extra...)
+}

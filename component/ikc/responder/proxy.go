@@ -29,7 +29,7 @@ func proxyAlias(kernelName, session string) string {
 }
 
 // createProxy makes the proxy of kernelName/spec.Session unless one exists,
-// and tells the monitors of rid: subscribe, ARG4 the spec hash.
+// and has the monitors of rid told: subscribe, ARG4 the spec hash.
 func (r *Responder) createProxy(kernelName, rid string, spec specifier.Specifier, sub string) {
 	alias := proxyAlias(kernelName, spec.Session)
 	if r.k.AliasResolve(alias) != nil {
@@ -50,7 +50,10 @@ func (r *Responder) createProxy(kernelName, rid string, spec specifier.Specifier
 		return
 	}
 	r.proxies[kernelName] = append(r.proxies[kernelName], p)
-	r.inform(rid, MonitorSubscribe, p.spec)
+	// Perl's proxy posts IKC/inform_monitors from its _start, so the
+	// monitors hear of it one event later: after the subscriber's
+	// callback, which the receipt that made the proxy posts first.
+	r.k.Post(r.s, "inform_monitors", rid, MonitorSubscribe, p.spec)
 }
 
 func (p *proxy) start(e *kernel.Event) any {

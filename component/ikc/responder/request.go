@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/poe-go/poe/component/ikc/message"
+	"github.com/poe-go/poe/component/ikc/specifier"
 	"github.com/poe-go/poe/poe/kernel"
 )
 
@@ -30,12 +31,12 @@ func (r *Responder) request(peer string, m message.Message) {
 		}
 	}
 	if text, ok := r.permitted(peer, target.Session, state); !ok {
-		r.requestError(peer, &m, rkernel, text, message.PhaseCheck, true)
+		r.requestError(peer, named(&m, target, state, proxied), rkernel, text, message.PhaseCheck, true)
 		return
 	}
 	dest := r.k.AliasResolveName(target.Session)
 	if dest == nil || dest.IsKernel() {
-		r.requestError(peer, &m, rkernel, fmt.Sprintf("Unknown session '%s'", target.Session), message.PhaseResolve, true)
+		r.requestError(peer, named(&m, target, state, proxied), rkernel, fmt.Sprintf("Unknown session '%s'", target.Session), message.PhaseResolve, true)
 		return
 	}
 	prev := r.curPeer
@@ -51,7 +52,7 @@ func (r *Responder) request(peer string, m message.Message) {
 	}
 	r.curPeer = prev
 	if err != nil {
-		r.requestError(peer, &m, rkernel, err.Error(), message.PhaseInvocation, true)
+		r.requestError(peer, named(&m, target, state, proxied), rkernel, err.Error(), message.PhaseInvocation, true)
 		return
 	}
 	if m.RSVP == nil {
@@ -74,6 +75,20 @@ func (r *Responder) request(peer string, m message.Message) {
 	r.send(message.Message{EventAddr: m.RSVP, Params: result}, dest, false)
 }
 
+// named is m as an error report names it: a proxied request under its
+// real state ("poe://K/S/state", not ".../IKC:proxy"), as Perl's
+// _error_response names $to once _req_args has put the real state in
+// it. Only error paths call it.
+func named(m *message.Message, target specifier.Specifier, state string, proxied bool) *message.Message {
+	if !proxied {
+		return m
+	}
+	c := *m
+	target.State = state
+	c.EventAddr, c.Event = nil, target.String()
+	return &c
+}
+
 // permitted is the check phase: a one-shot call permission for
 // session/state, else the publication tables.
 func (r *Responder) permitted(peer, session, state string) (string, bool) {
@@ -92,7 +107,7 @@ func (r *Responder) permitted(peer, session, state string) (string, bool) {
 }
 
 // requestError reports a failed request: error local-<phase> to the local
-// monitors (under the local kernel's ID), then, unless the record was
+// monitors (under the kernel the request named), then, unless the record was
 // itself an error, a remote_error to the peer's responder. hasKernel tells
 // whether rkernel is known (Perl's undef otherwise).
 func (r *Responder) requestError(peer string, m *message.Message, rkernel, text string, phase message.Phase, hasKernel bool) {
@@ -103,7 +118,15 @@ func (r *Responder) requestError(peer string, m *message.Message, rkernel, text 
 			text += " sent by " + m.From.String()
 		}
 	}
-	r.informError(r.localID, "local-"+string(phase), text)
+	// Perl's _error_response informs the monitors under rkernel, the
+	// kernel the request named ('*' when it named none), not under the
+	// local kernel's ID: a request to poe://Srv/... gives one error
+	// about "Srv", not one per name of the local kernel.
+	name := rkernel
+	if !hasKernel || name == "" || name == "0" {
+		name = "*"
+	}
+	r.informError(name, "local-"+string(phase), text)
 	if m != nil && m.IsError {
 		return
 	}

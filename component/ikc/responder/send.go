@@ -48,7 +48,9 @@ func (r *Responder) send(m message.Message, sender *kernel.Session, track bool) 
 		if name == specifier.Any {
 			text = fmt.Sprintf("%d: Not connected to any foreign kernels.", r.pid)
 		}
-		r.informError(name, "resolve", text)
+		// Perl's send_msg tells the monitors of "*" only, whatever
+		// kernel was named.
+		r.informError(specifier.Any, "resolve", text)
 		return 0, fmt.Errorf("%w: %s", ErrNoKernel, text)
 	}
 	n := 0

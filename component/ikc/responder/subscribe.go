@@ -102,9 +102,10 @@ func (r *Responder) subscribeOne(sub *subscription, spec string) {
 	}
 	if len(chans) == 0 {
 		// Perl sends do_you_have through send_msg, which reports the
-		// unknown kernel first (resolve), then subscribe reports it.
-		r.informError(target.Kernel, "resolve", fmt.Sprintf("%d: Unknown kernel '%s'.", r.pid, target.Kernel))
-		r.informError(target.Kernel, "subscribe", "Unknown kernel "+target.Kernel)
+		// unknown kernel first (resolve), then subscribe reports it;
+		// both to the monitors of "*" only, as every refusal below.
+		r.informError(specifier.Any, "resolve", fmt.Sprintf("%d: Unknown kernel '%s'.", r.pid, target.Kernel))
+		r.informError(specifier.Any, "subscribe", "Unknown kernel "+target.Kernel)
 		sub.done(spec, false)
 		return
 	}
@@ -171,7 +172,9 @@ func (r *Responder) receiptAnswer(name string, params any) {
 		if text == "" {
 			text = "Refused subscription " + rc.spec
 		}
-		r.informError(rc.target.Kernel, "subscribe", text)
+		// Perl's _subscribe_receipt tells a refusal to the monitors of
+		// "*" only (inform_monitors('*', ...)), not to those of the kernel.
+		r.informError(specifier.Any, "subscribe", text)
 	}
 	if len(rc.chans) == 0 {
 		r.finishReceipt(name, rc)
@@ -209,7 +212,7 @@ func (r *Responder) stateReceiptTimeout(e *kernel.Event) any {
 		return nil
 	}
 	rc.armed = false
-	r.informError(rc.target.Kernel, "subscribe", "Refused subscription to "+rc.spec)
+	r.informError(specifier.Any, "subscribe", "Refused subscription to "+rc.spec) // as Perl's, to "*"
 	r.finishReceipt(name, rc)
 	return nil
 }
@@ -222,7 +225,7 @@ func (r *Responder) refuseReceipts(ch Channel) {
 			continue
 		}
 		r.revoke(Alias, name)
-		r.informError(rc.target.Kernel, "subscribe", "Connection closed before subscription "+rc.spec+" was answered")
+		r.informError(specifier.Any, "subscribe", "Connection closed before subscription "+rc.spec+" was answered")
 		if len(rc.chans) == 0 {
 			r.finishReceipt(name, rc)
 		}

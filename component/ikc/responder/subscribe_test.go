@@ -66,11 +66,13 @@ func TestSubscribeMakesAProxyThatForwardsAndRepliesThroughSender(t *testing.T) {
 		watch(cli, me, "mon", MonitorSubscribe, MonitorUnsubscribe)
 		cli.k.Post(me, "subscribe", []string{"poe://Server/svc"})
 		id := srv.k.ID()
+		// The subscriber's callback first: Perl IKC's proxy tells the
+		// monitors through a post to IKC/inform_monitors.
 		cli.rec.expect(t,
+			"subscribed [poe://Server/svc]",
 			"map[kernel:Server session:svc state:] * "+id+" 1",
 			"map[kernel:Server session:svc state:] * Server <nil>",
-			"map[kernel:Server session:svc state:] * SrvAlias <nil>",
-			"subscribed [poe://Server/svc]")
+			"map[kernel:Server session:svc state:] * SrvAlias <nil>")
 		// Through the bare alias, with several arguments.
 		cli.k.Post(me, "send", "svc", "a", "b")
 		srv.rec.expect(t, "method a b")
