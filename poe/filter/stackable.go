@@ -117,8 +117,16 @@ func (s *Stackable) GetOneStart(data []byte) {
 	s.filters[0].GetOneStart(data)
 }
 
-// Get returns every record the stack can produce after appending data (get).
-func (s *Stackable) Get(data []byte) ([]any, error) { return getAll(s, data) }
+// Get returns every record the stack can produce after appending data
+// (get). Records borrowed from a top layer that lends them are copied:
+// between two of them the stack feeds that layer more input, which may
+// move the octets the earlier ones point into.
+func (s *Stackable) Get(data []byte) ([]any, error) {
+	if len(s.filters) > 0 && lends(s.filters[len(s.filters)-1]) {
+		return collect(s, data, func(rec any) any { return append([]byte(nil), rec.([]byte)...) })
+	}
+	return getAll(s, data)
+}
 
 // GetOne returns the next record from the top of the stack (get_one). Each
 // layer gets one record at a time from the layer below until the top one
@@ -138,8 +146,13 @@ func (s *Stackable) GetOne() (any, bool, error) {
 	for {
 		var rec any
 		have, moved := false, false
-		for _, f := range s.filters {
+		for i, f := range s.filters {
 			if have {
+				if _, ok := f.(RecordFilter); ok && lends(s.filters[i-1]) {
+					// A record filter keeps the record as it is, while
+					// the lender's next GetOne reuses it: copy it.
+					rec = append([]byte(nil), rec.([]byte)...)
+				}
 				if err := feed(f, rec); err != nil {
 					return nil, false, err
 				}
@@ -157,6 +170,18 @@ func (s *Stackable) GetOne() (any, bool, error) {
 			return nil, false, nil
 		}
 	}
+}
+
+// lends reports whether f's records are borrowed (LineOptions.Borrow,
+// StreamOptions.Borrow): []byte records valid only until f's next call.
+func lends(f Filter) bool {
+	switch v := f.(type) {
+	case *Line:
+		return v.opts.Borrow
+	case *Stream:
+		return v.borrow
+	}
+	return false
 }
 
 // feed passes one record from the layer below into f.

@@ -25,7 +25,9 @@ func length(r any) []any { return []any{len(str(r))} }
 // loses that data instead: its pop and shift hand the removed filter's
 // pending input to the put of the filter below and drop the result, so
 // a Stackable(Line, Stream) that shifts its Line with "partial" pending
-// returns nothing, ever, for "partial".
+// returns nothing, ever, for "partial". Records a layer lends
+// (LineOptions.Borrow) stay as they were while the layers above, or a
+// caller of Get, hold them.
 func TestStackableLayers(t *testing.T) {
 	cases := []struct {
 		name string
@@ -83,6 +85,33 @@ func TestStackableLayers(t *testing.T) {
 			s.Shift()
 			return append(got, drain(t, s, []byte("ial"))...)
 		}, []any{"a", []byte("partial")}},
+		// Found by the Perl differential test: the Stackable gave a
+		// borrowed line to the layer above as it was, so a RecordBlock
+		// or a Map holding it saw it turn into the next line.
+		{"lines a borrowing Line lends stay as they were in the RecordBlock above it", func(t *testing.T) []any {
+			s := filter.NewStackable(filter.NewLine(filter.LineOptions{Literal: "|", Borrow: true}), blockOf(2))
+			return drain(t, s, []byte("a|b|"))
+		}, []any{blocks("a", "b")}},
+		{"a line a borrowing Line lends stays as it was in the Map above it", func(t *testing.T) []any {
+			s := filter.NewStackable(filter.NewLine(filter.LineOptions{Literal: "|", Borrow: true}),
+				filter.NewMap(filter.MapOptions{Code: func(r any) []any { return []any{r, r} }}))
+			var got []any
+			s.GetOneStart([]byte("a|b|"))
+			for {
+				rec, ok, err := s.GetOne()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					return got
+				}
+				got = append(got, string(rec.([]byte)))
+			}
+		}, records("a", "a", "b", "b")},
+		{"get keeps every line a borrowing top layer lends while the stack feeds it more", func(t *testing.T) []any {
+			s := filter.NewStackable(filter.NewLine(), filter.NewLine(filter.LineOptions{Literal: "|", Borrow: true}))
+			return drain(t, s, []byte("ab|\r\ncd|\r\n"))
+		}, blocks("ab", "cd")},
 		{"a filter unshifted under a stack reads the wire for it", func(t *testing.T) []any {
 			s := filter.NewStackable(filter.NewMap(filter.MapOptions{Code: upper}))
 			s.Unshift(lf())
