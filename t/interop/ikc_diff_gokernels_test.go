@@ -240,22 +240,8 @@ func startDiffGoServer(t *testing.T) *diffGoSide {
 			e.Kernel.Post("IKC", "post", "poe://Cli/cli/synced", e.Arg(0))
 			return nil
 		},
-		"retract": func(e *kernel.Event) any {
-			arg, _ := e.Arg(0).([]any)
-			arg = append(arg, nil, nil)
-			alias, _ := arg[0].(string)
-			r, _ := e.Kernel.Call("IKC", "retract", alias, arg[1])
-			g.trace("RETRACT %s %s ret=%s", alias, dumpValue(arg[1]), dumpValue(r))
-			return "retracted"
-		},
-		"publish": func(e *kernel.Event) any {
-			arg, _ := e.Arg(0).([]any)
-			arg = append(arg, nil, nil)
-			alias, _ := arg[0].(string)
-			r, _ := e.Kernel.Call("IKC", "publish", alias, arg[1])
-			g.trace("PUBLISH %s %s ret=%s", alias, dumpValue(arg[1]), dumpValue(r))
-			return "published"
-		},
+		"retract": g.publication("retract", "RETRACT", "retracted"),
+		"publish": g.publication("publish", "PUBLISH", "published"),
 	}
 	g.addMonitorStates(st)
 	st["m_unregister"] = func(e *kernel.Event) any {
@@ -414,4 +400,17 @@ func (g *diffGoSide) runScenario(sc diffScenario, port int) {
 	}
 	g.addMonitorStates(st)
 	g.k.Create(kernel.Session{States: st, Heap: h})
+}
+
+// publication is the server's ctl state that calls IKC's publish or
+// retract with ARG0's [alias, states], traces it as tag, and answers done.
+func (g *diffGoSide) publication(op, tag, done string) kernel.Handler {
+	return func(e *kernel.Event) any {
+		arg, _ := e.Arg(0).([]any)
+		arg = append(arg, nil, nil)
+		alias, _ := arg[0].(string)
+		r, _ := e.Kernel.Call("IKC", op, alias, arg[1])
+		g.trace("%s %s %s ret=%s", tag, alias, dumpValue(arg[1]), dumpValue(r))
+		return done
+	}
 }

@@ -17,6 +17,19 @@ $| = 1;
 
 sub json { JSON::PP->new->utf8->canonical }
 
+# command_reader reads the test's commands, a line each, from standard
+# input into the calling session's "command" state, and exits when the
+# test closes it.
+sub command_reader {
+    require POE::Wheel::ReadWrite;
+    require POE::Filter::Line;
+    open my $null, '>', '/dev/null' or die $!;
+    return POE::Wheel::ReadWrite->new(
+        InputHandle => \*STDIN, OutputHandle => $null,
+        Filter => POE::Filter::Line->new(Literal => "\n"),
+        InputEvent => 'command', ErrorEvent => 'stdin_gone');
+}
+
 # build turns a tagged value of the scenario into Perl data:
 #   ["u"] undef, ["i","-5"] an integer, ["f","2.5"] a number,
 #   ["s",HEX] a character string (HEX is its UTF-8), ["b",HEX] a byte

@@ -126,11 +126,7 @@ POE::Session->create(
             my ($kernel, $heap) = @_[KERNEL, HEAP];
             POE::Component::IKC::Responder->spawn;
             $kernel->alias_set('driver');
-            open my $null, '>', '/dev/null' or die $!;
-            $heap->{stdin} = POE::Wheel::ReadWrite->new(
-                InputHandle => \*STDIN, OutputHandle => $null,
-                Filter => POE::Filter::Line->new(Literal => "\n"),
-                InputEvent => 'command', ErrorEvent => 'stdin_gone');
+            $heap->{stdin} = IKCDiff::command_reader();
             print "ID ", $kernel->ID, " PID $$\n";
             print "READY\n";
         },

@@ -46,11 +46,7 @@ POE::Session->create(
             $kernel->call(IKC => monitor => '*' => {
                 (map { $_ => "m_$_" } qw(register unregister subscribe unsubscribe error channel shutdown)),
                 data => 'srv' });
-            open my $null, '>', '/dev/null' or die $!;
-            $heap->{stdin} = POE::Wheel::ReadWrite->new(
-                InputHandle => \*STDIN, OutputHandle => $null,
-                Filter => POE::Filter::Line->new(Literal => "\n"),
-                InputEvent => 'command', ErrorEvent => 'stdin_gone');
+            $heap->{stdin} = IKCDiff::command_reader();
             print "ID ", $kernel->ID, " PID $$\n";
             print "READY port=$got\n";
         },
