@@ -151,7 +151,7 @@ func (k *Kernel) DelaySet(state string, d time.Duration, args ...any) (AlarmID, 
 // alone there; here it is ESRCH for both.
 func (k *Kernel) ownTimer(op string, id AlarmID) (*qitem, error) {
 	k.loopOnly(op)
-	t := k.timerByID[int64(id)]
+	t := k.timerByID[k.queueID(id)]
 	if t == nil || (t.dest != k.GetActiveSession() && op == "delay_adjust") {
 		return nil, kerr(op, id, esrch)
 	}
@@ -168,9 +168,50 @@ func (k *Kernel) AlarmAdjust(id AlarmID, delta time.Duration) (time.Time, error)
 	if err != nil {
 		return time.Time{}, err
 	}
-	t.prio += int64(delta)
-	k.timers.fix(t)
+	if delta != 0 {
+		k.requeue(id, t, t.prio+int64(delta))
+	}
 	return k.timeOf(t.prio), nil
+}
+
+// queueID is the queue ID of the alarm AlarmSet or DelaySet handed out as
+// id: id itself unless the alarm was moved.
+func (k *Kernel) queueID(id AlarmID) int64 {
+	if q, ok := k.movedIDs[int64(id)]; ok {
+		if k.timerByID[q] != nil {
+			return q
+		}
+		delete(k.movedIDs, int64(id)) // the alarm is gone
+	}
+	return int64(id)
+}
+
+// requeue moves alarm t (handed out as id) to prio as POE's queue moves
+// one: taken out and inserted again after every item due at the same
+// time, as if set now. Perl POE 1.370's adjust_priority and set_priority
+// splice the item out and insert it after its equals, so an alarm moved
+// to the time of another one runs after it, whichever was set first; the
+// queue's order among equal times is its IDs', so the alarm takes a new
+// queue ID and id is mapped to it.
+func (k *Kernel) requeue(id AlarmID, t *qitem, prio int64) {
+	k.timers.remove(t)
+	delete(k.timerByID, t.id)
+	k.nextID++
+	t.prio, t.id = prio, k.nextID
+	k.timerByID[t.id] = t
+	if k.movedIDs == nil {
+		k.movedIDs = map[int64]int64{}
+	}
+	if n := len(k.movedIDs); n >= 64 && n > 2*len(k.timerByID) {
+		// Forget the moved alarms that ran or were removed since.
+		for pub, q := range k.movedIDs {
+			if k.timerByID[q] == nil {
+				delete(k.movedIDs, pub)
+			}
+		}
+	}
+	k.movedIDs[int64(id)] = t.id
+	k.timers.push(t)
 }
 
 // DelayAdjust is POE's delay_adjust: it re-arms an alarm at now + d and
@@ -180,8 +221,9 @@ func (k *Kernel) DelayAdjust(id AlarmID, d time.Duration) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	t.prio = k.now() + int64(d)
-	k.timers.fix(t)
+	if prio := k.now() + int64(d); prio != t.prio {
+		k.requeue(id, t, prio)
+	}
 	return k.timeOf(t.prio), nil
 }
 

@@ -29,9 +29,13 @@ type Kernel struct {
 	self *Session // the kernel's own pseudo-session (ID 0)
 
 	// The queue: posts in a FIFO ring, alarms in a heap.
-	ring       ring
-	timers     timerQueue
-	timerByID  map[int64]*qitem
+	ring      ring
+	timers    timerQueue
+	timerByID map[int64]*qitem
+	// movedIDs maps the ID AlarmSet or DelaySet handed out to the queue
+	// ID its alarm has now, for alarms AlarmAdjust or DelayAdjust moved
+	// (see requeue); entries whose alarm is gone are dropped lazily.
+	movedIDs   map[int64]int64
 	freeTimers []*qitem
 	nextID     int64
 	lastPrio   int64

@@ -285,7 +285,10 @@ func (k *Kernel) stopSession(s *Session) {
 	}
 	s.stopped = true
 	s.live = nil
-	k.releaseSession(s)
+	// The parent lets go of s before s's events are dropped, as in POE's
+	// _data_ses_free: the parent is marked for collection before the
+	// senders of events to s, so a sweep (latest mark first) stops those
+	// senders first.
 	if parent != nil {
 		parent.removeChild(s)
 		// Sessions created by s's own _stop are its children still: they
@@ -298,6 +301,7 @@ func (k *Kernel) stopSession(s *Session) {
 		s.children = s.children[:0]
 		k.markGC(parent)
 	}
+	k.releaseSession(s)
 }
 
 // reparent moves child c under newParent, with POE's _child gain and

@@ -2,6 +2,7 @@ package regression_test
 
 import (
 	"errors"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -208,4 +209,126 @@ func TestMarkedWhenTheEventLeavesTheQueue(t *testing.T) {
 		}
 		tr.Expect(t, "P _child create", "A go", "C d", "P _child lose", "C _parent", "C _stop", "P _stop", "A _stop")
 	})
+}
+
+// TestMovedAlarmRunsAfterItsEquals holds where POE's queue puts an alarm
+// that alarm_adjust or delay_adjust moved: after every item due at the
+// same time, as if it had just been set, whichever was set first; its ID
+// still finds it. Perl POE 1.370's adjust_priority splices the item out
+// and inserts it after its equals; the sequences are Perl's (alarms in
+// the past, so that nothing waits).
+func TestMovedAlarmRunsAfterItsEquals(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		move func(k *kernel.Kernel, id kernel.AlarmID, now time.Time) error
+		want []string
+	}{
+		{
+			"an alarm adjusted to another's time runs after it",
+			func(k *kernel.Kernel, id kernel.AlarmID, now time.Time) error {
+				_, err := k.AlarmAdjust(id, time.Second)
+				return err
+			},
+			[]string{"removed: d b a", "x", "z", "y", "removed by ID: y"},
+		},
+		{
+			"an alarm adjusted by nothing keeps its place",
+			func(k *kernel.Kernel, id kernel.AlarmID, now time.Time) error {
+				_, err := k.AlarmAdjust(id, 0)
+				return err
+			},
+			[]string{"removed: d a b", "y", "x", "z", "removed by ID: y"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKernel(t)
+			var tr trail
+			k.Create(kernel.Session{States: kernel.States{
+				"_start": func(e *kernel.Event) any {
+					k, now := e.Kernel, time.Now()
+					// a moved to b's time: the removal order is the queue's.
+					a, _ := k.AlarmSet("a", now.Add(-2500*time.Millisecond))
+					k.Alarm("b", now.Add(-1500*time.Millisecond))
+					k.AlarmAdd("d", now.Add(-4500*time.Millisecond))
+					if err := tc.move(k, a, now); err != nil {
+						t.Fatalf("moving a: %v", err)
+					}
+					var names []string
+					for _, info := range k.AlarmRemoveAll() {
+						names = append(names, info.State)
+					}
+					tr.Add("removed: %s %s %s", names[0], names[1], names[2])
+					// y moved to x's and z's time, then run.
+					k.AlarmSet("x", now.Add(-2500*time.Millisecond))
+					y, _ := k.AlarmSet("y", now.Add(-3500*time.Millisecond))
+					k.AlarmSet("z", now.Add(-2500*time.Millisecond))
+					if err := tc.move(k, y, now); err != nil {
+						t.Fatalf("moving y: %v", err)
+					}
+					k.Yield("check", y)
+					return nil
+				},
+				"x": func(e *kernel.Event) any { tr.Add("x"); return nil },
+				"y": func(e *kernel.Event) any { tr.Add("y"); return nil },
+				"z": func(e *kernel.Event) any { tr.Add("z"); return nil },
+				"check": func(e *kernel.Event) any {
+					// y has run: its ID, moved or not, finds nothing.
+					if _, err := e.Kernel.AlarmRemove(e.Args[0].(kernel.AlarmID)); errors.Is(err, syscall.ESRCH) {
+						tr.Add("removed by ID: y")
+					}
+					return nil
+				},
+			}})
+			if err := run(t, k); err != nil {
+				t.Fatal(err)
+			}
+			tr.Expect(t, tc.want...)
+		})
+	}
+}
+
+// TestParentMarkedBeforeSendersOfAStoppedSession holds the order in
+// which POE's _data_ses_free lets go of a stopped session: its parent
+// first, then the events queued for it, whose senders so fall idle after
+// the parent and, the sweep taking the latest mark first, stop before
+// it. Each session n > 0 creates two sessions with n-1 and yields b with
+// n-1, b with n > 0 signals the fourth session created KILL (which stops
+// its subtree); session 8's signal to it is still queued when it stops.
+// Sequence from Perl POE 1.370.
+func TestParentMarkedBeforeSendersOfAStoppedSession(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	var registry []*kernel.Session
+	var spawn func(n int)
+	spawn = func(n int) {
+		name := ""
+		k.Create(kernel.Session{States: kernel.States{
+			"_start": func(e *kernel.Event) any {
+				name = fmt.Sprint(len(registry))
+				registry = append(registry, e.Session)
+				if n > 0 {
+					spawn(n - 1)
+					spawn(n - 1)
+					e.Kernel.Yield("b", n-1)
+				}
+				return nil
+			},
+			"b": func(e *kernel.Event) any {
+				if e.ArgInt(0) > 0 {
+					e.Kernel.Signal(registry[3], "KILL")
+				}
+				return nil
+			},
+			"_stop": func(e *kernel.Event) any { tr.Add("%s _stop", name); return nil },
+		}})
+	}
+	spawn(3)
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, n := range []int{14, 13, 11, 10, 7, 6, 4, 5, 9, 12, 3, 8, 2, 1, 0} {
+		want = append(want, fmt.Sprintf("%d _stop", n))
+	}
+	tr.Expect(t, want...)
 }

@@ -21,6 +21,7 @@ type interp struct {
 	trace    []string
 	registry []*kernel.Session
 	alarms   []kernel.AlarmID
+	alarmOff []int // each alarm's offset in ms from when it was set (see alarm_adjust)
 	created  int
 	sweep    int // how many handlers of sweepStates are running
 }
@@ -29,6 +30,14 @@ type heap struct {
 	name     string
 	n        int
 	stopping bool // its _stop has begun
+	held     []held
+}
+
+// held is an extra reference a session took (refinc) whose __rel has not
+// been handled yet.
+type held struct {
+	s   *kernel.Session
+	tag string
 }
 
 // errTimeout is returned when a program's kernel does not finish.
@@ -144,6 +153,7 @@ func budget(h *heap, state string, args []any) int {
 
 func (in *interp) handler(typ, state string) kernel.Handler {
 	return func(e *kernel.Event) any {
+		now := time.Now() // once a handler: the alarms' now
 		h := e.Heap.(*heap)
 		k := e.Kernel
 		if state == "_start" {
@@ -163,6 +173,14 @@ func (in *interp) handler(typ, state string) kernel.Handler {
 				res = errName(err)
 			}
 			in.trace = append(in.trace, fmt.Sprintf("%s __rel <- %s %s = %s", h.name, in.norm(e.Sender), tag, res))
+			if sh, ok := e.Sender.Heap.(*heap); ok {
+				for i, x := range sh.held {
+					if x.s == e.Session && x.tag == tag {
+						sh.held = append(sh.held[:i], sh.held[i+1:]...)
+						break
+					}
+				}
+			}
 			return nil
 		}
 		h.stopping = h.stopping || state == "_stop"
@@ -175,9 +193,26 @@ func (in *interp) handler(typ, state string) kernel.Handler {
 		}
 		sender := e.Sender
 		for _, a := range def.Do {
-			in.act(h, state, a, n, sender)
+			in.act(h, state, a, n, sender, now)
+		}
+		if state == "_stop" {
+			in.release(h)
 		}
 		return def.Ret
+	}
+}
+
+// release gives back, at the end of h's _stop, the references h took
+// from other sessions whose __rel is still queued: a signal that stops a
+// session (KILL, UIDESTROY) drops the events it sent, and the program
+// would never end.
+func (in *interp) release(h *heap) {
+	list := h.held
+	h.held = nil // the __rel handler must not strike them off again
+	for _, x := range list {
+		if x.s != in.k.GetActiveSession() {
+			in.k.Call(x.s, "__rel", x.tag)
+		}
 	}
 }
 
@@ -193,6 +228,17 @@ func (in *interp) target(t *target, sender *kernel.Session) (any, string) {
 		return t.A, "alias:" + t.A
 	case "kernel":
 		return in.k.Session(), "kernel"
+	case "parent":
+		p := in.k.GetActiveSession().Parent()
+		return p, "parent:" + in.norm(p)
+	case "child":
+		// The newest child first.
+		kids := in.k.GetActiveSession().Children()
+		if t.I >= len(kids) {
+			return nil, "child" + strconv.Itoa(t.I) + ":none"
+		}
+		c := kids[len(kids)-1-t.I]
+		return c, "child:" + in.norm(c)
 	case "ref":
 		name := "ref" + strconv.Itoa(t.I)
 		if t.I >= len(in.registry) {
@@ -204,9 +250,23 @@ func (in *interp) target(t *target, sender *kernel.Session) (any, string) {
 }
 
 // sends are the actions that spend the budget.
-var sends = map[string]bool{"post": true, "yield": true, "call": true, "delay_set": true, "delay": true, "create": true, "signal": true}
+var sends = map[string]bool{
+	"post": true, "yield": true, "call": true, "delay_set": true, "delay": true, "create": true, "signal": true,
+	"alarm": true, "alarm_add": true, "alarm_set": true, "delay_add": true,
+}
 
-func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Session) {
+// secs is n whole seconds.
+func secs(n int) time.Duration { return time.Duration(n) * time.Second }
+
+// pastAlarm is the due time of the alarm family (alarm, alarm_add,
+// alarm_set): off seconds and a half before the handler's now, half a
+// second off the whole seconds of the delays, so that no alarm of one
+// handler's now ties with a delay of the clock's.
+func pastAlarm(now time.Time, off int) time.Time {
+	return now.Add(-secs(off) - 500*time.Millisecond)
+}
+
+func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Session, now time.Time) {
 	k := in.k
 	line := func(parts ...string) {
 		in.trace = append(in.trace, strings.TrimRight("  "+h.name+" "+a.Op+" "+strings.Join(parts, " "), " "))
@@ -258,13 +318,76 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 		}
 		line(dn, a.Ev, "=", ret)
 	case "delay_set":
-		id, err := k.DelaySet(a.Ev, 0, m, a.Lab)
+		id, err := k.DelaySet(a.Ev, -secs(a.Off), m, a.Lab)
 		if err != nil {
-			line(a.Ev, "=", errName(err))
+			line(a.Ev, "-"+strconv.Itoa(a.Off), "=", errName(err))
 			return
 		}
 		in.alarms = append(in.alarms, id)
-		line(a.Ev, "=", "#"+strconv.Itoa(len(in.alarms)-1))
+		in.alarmOff = append(in.alarmOff, -1000*a.Off)
+		line(a.Ev, "-"+strconv.Itoa(a.Off), "=", "#"+strconv.Itoa(len(in.alarms)-1))
+	case "delay_add":
+		line(a.Ev, "-"+strconv.Itoa(a.Off), "=", result(k.DelayAdd(a.Ev, -secs(a.Off), m, a.Lab)))
+	case "alarm":
+		line(a.Ev, "-"+strconv.Itoa(a.Off)+".5", "=", result(k.Alarm(a.Ev, pastAlarm(now, a.Off), m, a.Lab)))
+	case "alarm_add":
+		line(a.Ev, "-"+strconv.Itoa(a.Off)+".5", "=", result(k.AlarmAdd(a.Ev, pastAlarm(now, a.Off), m, a.Lab)))
+	case "alarm_set":
+		id, err := k.AlarmSet(a.Ev, pastAlarm(now, a.Off), m, a.Lab)
+		if err != nil {
+			line(a.Ev, "-"+strconv.Itoa(a.Off)+".5", "=", errName(err))
+			return
+		}
+		in.alarms = append(in.alarms, id)
+		in.alarmOff = append(in.alarmOff, -1000*a.Off-500)
+		line(a.Ev, "-"+strconv.Itoa(a.Off)+".5", "=", "#"+strconv.Itoa(len(in.alarms)-1))
+	case "alarm_clear":
+		line(a.Ev, "=", result(k.Alarm(a.Ev, time.Time{})))
+	case "alarm_adjust", "delay_adjust":
+		i := len(in.alarms) - 1 - a.I // the latest first
+		if i < 0 {
+			line("#"+strconv.Itoa(a.I), "=", "none")
+			return
+		}
+		idx := "#" + strconv.Itoa(i)
+		off, by := in.alarmOff[i]+1000*a.D, a.D
+		if a.Op == "delay_adjust" {
+			off, by = -1000*a.Off, -a.Off
+		}
+		if off > -500 {
+			// An alarm moved into the future would make the program wait.
+			line(idx, strconv.Itoa(by), "=", "future")
+			return
+		}
+		var err error
+		if a.Op == "alarm_adjust" {
+			_, err = k.AlarmAdjust(in.alarms[i], secs(by))
+		} else {
+			_, err = k.DelayAdjust(in.alarms[i], secs(by))
+		}
+		switch {
+		case err == nil:
+			in.alarmOff[i] = off
+			line(idx, strconv.Itoa(by), "=", "ok")
+		case a.Op == "delay_adjust":
+			// Perl's delay_adjust leaves $! as it was when it fails.
+			line(idx, strconv.Itoa(by), "=", "fail")
+		default:
+			line(idx, strconv.Itoa(by), "=", errName(err))
+		}
+	case "alarm_remove_all":
+		parts := []string{"="}
+		for _, info := range k.AlarmRemoveAll() {
+			parts = append(parts, info.State, in.norm(info.Args))
+		}
+		line(parts...)
+	case "detach_child":
+		dest, dn := in.target(a.To, sender)
+		err := error(&kernel.Error{Errno: syscall.ESRCH})
+		if dest != nil {
+			err = k.DetachChild(dest)
+		}
+		line(dn, "=", result(err))
 	case "delay":
 		line(a.Ev, "=", result(k.Delay(a.Ev, 0, m, a.Lab)))
 	case "alarm_remove":
@@ -287,6 +410,10 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 	case "create":
 		if h.stopping && in.prog.NoStopCreate {
 			line(a.Type, "=", "skipped")
+			return
+		}
+		if in.created >= maxSessions {
+			line(a.Type, "=", "too many")
 			return
 		}
 		s := in.spawn(a.Type, m, a.Lab)
@@ -320,6 +447,7 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 		}
 		line(dn, a.Tag, "=", strconv.Itoa(c))
 		k.Post(s, "__rel", a.Tag)
+		h.held = append(h.held, held{s, a.Tag})
 	case "detach":
 		line("=", result(k.DetachMyself()))
 	case "sig":
@@ -337,6 +465,11 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 		line()
 	case "signal":
 		dest, dn := in.target(a.To, sender)
+		if s, ok := dest.(*kernel.Session); ok && s.IsKernel() && killsKernel(a.Name) {
+			// See killsKernel.
+			line(dn, a.Name, "=", "skipped")
+			return
+		}
 		err := error(&kernel.Error{Errno: syscall.ESRCH})
 		if dest != nil {
 			err = k.Signal(dest, a.Name, m, a.Lab)

@@ -12,6 +12,7 @@ use POE;
 use JSON::PP ();
 use Errno qw(EPERM ESRCH EEXIST EINVAL);
 use Scalar::Util qw(blessed looks_like_number);
+use Time::HiRes ();
 
 $| = 1;
 $SIG{__WARN__} = sub { };    # POE's usage notes are not part of the trace
@@ -38,8 +39,9 @@ $SIG{__WARN__} = sub { };    # POE's usage notes are not part of the trace
 my %errname = (EPERM, 'EPERM', ESRCH, 'ESRCH', EEXIST, 'EEXIST', EINVAL, 'EINVAL');
 sub errname { my $n = shift() + 0; return $errname{$n} // "errno$n" }
 
-# Per program.
-my ($prog, @trace, @registry, @alarms, $created, $sweep);
+# Per program. @alarmoff holds each alarm's offset in milliseconds from
+# the moment it was set (see alarm_adjust).
+my ($prog, @trace, @registry, @alarms, @alarmoff, $created, $sweep);
 
 # tr_push adds a line to the trace; RUNPL_LIVE=1 shows it at once on
 # standard error too, to follow a program that makes POE die.
@@ -69,6 +71,17 @@ sub target {
   return ($sender, norm($sender))                   if $k eq 'sender';
   return ($t->{a}, "alias:$t->{a}")                  if $k eq 'alias';
   return ($poe_kernel, 'kernel')                     if $k eq 'kernel';
+  my $me = $poe_kernel->get_active_session;
+  if ($k eq 'parent') {
+    my $p = $poe_kernel->_data_ses_get_parent($me->ID);
+    return ($p, 'parent:' . norm($p));
+  }
+  if ($k eq 'child') {
+    # The newest child first.
+    my @kids = reverse $poe_kernel->_data_ses_get_children($me->ID);
+    return (undef, "child$t->{i}:none") if $t->{i} >= @kids;
+    return ($kids[ $t->{i} ], 'child:' . norm($kids[ $t->{i} ]));
+  }
   if ($k eq 'ref') {
     return (undef, "ref$t->{i}") if $t->{i} >= @registry;
     return ($registry[$t->{i}], "ref$t->{i}");
@@ -77,15 +90,18 @@ sub target {
 }
 
 sub act {
-  my ($heap, $state, $a, $n, $sender) = @_;
+  my ($heap, $state, $a, $n, $sender, $now) = @_;
   my $me = $heap->{name};
   my $op = $a->{op};
   # The program's JSON leaves out empty fields.
   $a->{$_} //= '' for qw(ev lab name type tag);
-  $a->{i} //= 0;
+  $a->{$_} //= 0 for qw(i off d);
   $a->{to}{i} //= 0 if $a->{to};
   my $line = sub { my $l = "  $me $op " . join(' ', @_); $l =~ s/ +$//; tr_push($l) };
-  my $sends = { post => 1, yield => 1, call => 1, delay_set => 1, delay => 1, create => 1, signal => 1 };
+  my $sends = {
+    post => 1, yield => 1, call => 1, delay_set => 1, delay => 1, create => 1, signal => 1,
+    alarm => 1, alarm_add => 1, alarm_set => 1, delay_add => 1,
+  };
   if ($sends->{$op} && $n <= 0) { $line->('skipped'); return }
   if ($sweep) {
     # See sweepStates in program_test.go.
@@ -116,9 +132,45 @@ sub act {
     }
     $line->("$dn $a->{ev} =", norm($ret));
   } elsif ($op eq 'delay_set') {
-    my $id = $poe_kernel->delay_set($a->{ev}, 0, $m, $a->{lab});
+    my $id = $poe_kernel->delay_set($a->{ev}, -$a->{off}, $m, $a->{lab});
     push @alarms, $id;
-    $line->("$a->{ev} = #" . $#alarms);
+    push @alarmoff, -1000 * $a->{off};
+    $line->("$a->{ev} -$a->{off} = #" . $#alarms);
+  } elsif ($op eq 'delay_add') {
+    my $r = $poe_kernel->delay_add($a->{ev}, -$a->{off}, $m, $a->{lab});
+    $line->("$a->{ev} -$a->{off} =", $r ? errname($r) : 'ok');
+  } elsif ($op eq 'alarm' || $op eq 'alarm_add') {
+    # Due half a second off the whole seconds of the delays, so that
+    # no alarm of one handler's now ties with a delay of the clock's.
+    my $r = $poe_kernel->$op($a->{ev}, $now - $a->{off} - 0.5, $m, $a->{lab});
+    $line->("$a->{ev} -$a->{off}.5 =", $r ? errname($r) : 'ok');
+  } elsif ($op eq 'alarm_set') {
+    my $id = $poe_kernel->alarm_set($a->{ev}, $now - $a->{off} - 0.5, $m, $a->{lab});
+    push @alarms, $id;
+    push @alarmoff, -1000 * $a->{off} - 500;
+    $line->("$a->{ev} -$a->{off}.5 = #" . $#alarms);
+  } elsif ($op eq 'alarm_clear') {
+    my $r = $poe_kernel->alarm($a->{ev});
+    $line->("$a->{ev} =", $r ? errname($r) : 'ok');
+  } elsif ($op eq 'alarm_adjust' || $op eq 'delay_adjust') {
+    my $i = $#alarms - $a->{i};    # the latest first
+    if ($i < 0) { $line->("#$a->{i} = none"); return }
+    my $off = $op eq 'alarm_adjust' ? $alarmoff[$i] + 1000 * $a->{d} : -1000 * $a->{off};
+    my $by = $op eq 'alarm_adjust' ? $a->{d} : -$a->{off};
+    # An alarm moved into the future would make the program wait.
+    if ($off > -500) { $line->("#$i $by = future"); return }
+    my $r = $poe_kernel->$op($alarms[$i], $by);
+    $alarmoff[$i] = $off if defined $r;
+    # delay_adjust leaves $! as it was when it fails.
+    $line->("#$i $by =", defined $r ? 'ok' : $op eq 'delay_adjust' ? 'fail' : errname($!));
+  } elsif ($op eq 'alarm_remove_all') {
+    # Each alarm comes back as [name, time, args...].
+    my @r = $poe_kernel->alarm_remove_all;
+    $line->('=', map { "$_->[0] " . norm([ @$_[ 2 .. $#$_ ] ]) } @r);
+  } elsif ($op eq 'detach_child') {
+    my ($dest, $dn) = target($a->{to}, $sender);
+    my $ok = defined $dest && $poe_kernel->detach_child($dest);
+    $line->("$dn =", $ok ? 'ok' : errname(defined $dest ? $! : ESRCH));
   } elsif ($op eq 'delay') {
     my $r = $poe_kernel->delay($a->{ev}, 0, $m, $a->{lab});
     $line->("$a->{ev} =", $r ? errname($r) : 'ok');
@@ -135,6 +187,7 @@ sub act {
     $line->("$a->{name} =", $r ? errname($r) : 'ok');
   } elsif ($op eq 'create') {
     if ($heap->{stopping} && $prog->{noStopCreate}) { $line->("$a->{type} = skipped"); return }
+    if ($created >= 40) { $line->("$a->{type} = too many"); return }    # maxSessions in program_test.go
     my $s = spawn($a->{type}, $m, $a->{lab});
     $line->("$a->{type} =", norm($s));
   } elsif ($op eq 'refinc') {
@@ -153,7 +206,10 @@ sub act {
     $line->("$dn $a->{tag} =", defined $r ? $r : errname($!));
     # Every reference taken is given back by the session itself, so that
     # each program ends.
-    $poe_kernel->post($dest, '__rel', $a->{tag}) if defined $r;
+    if (defined $r) {
+      $poe_kernel->post($dest, '__rel', $a->{tag});
+      push @{ $heap->{held} }, [ $dest, $a->{tag} ];
+    }
   } elsif ($op eq 'detach') {
     my $r = $poe_kernel->detach_myself;
     $line->('=', $r ? 'ok' : errname($!));
@@ -171,6 +227,11 @@ sub act {
     $line->();
   } elsif ($op eq 'signal') {
     my ($dest, $dn) = target($a->{to}, $sender);
+    # See killsKernel in program_test.go: only PING and PONG.
+    if (defined $dest && blessed $dest && $dest == $poe_kernel && $a->{name} !~ /^(PING|PONG)$/) {
+      $line->("$dn $a->{name} = skipped");
+      return;
+    }
     my $ok = defined $dest && $poe_kernel->signal($dest, $a->{name}, $m, $a->{lab});
     $line->("$dn $a->{name} =", $ok ? 'ok' : errname(defined $dest ? $! : ESRCH));
   } else {
@@ -187,9 +248,22 @@ sub budget {
   return 0;
 }
 
+# release gives back, at the end of a session's _stop, the references it
+# took from other sessions whose __rel is still queued: a signal that
+# stops a session (KILL, UIDESTROY) drops the events it sent, and the
+# program would never end.
+sub release {
+  my $heap = shift;
+  my @list = @{ delete $heap->{held} || [] };    # __rel must not strike them off again
+  for my $x (@list) {
+    $poe_kernel->call($x->[0], '__rel', $x->[1]) unless $x->[0] == $poe_kernel->get_active_session;
+  }
+}
+
 sub handler {
   my ($type, $state) = @_;
   return sub {
+    my $now = Time::HiRes::time();    # once a handler: the alarms' now
     my ($heap, $sender, $args) = @_[HEAP, SENDER, ARG0 .. $#_];
     my @args = @_[ARG0 .. $#_];
     if ($state eq '_start') {
@@ -201,6 +275,15 @@ sub handler {
     if ($state eq '__rel') {
       my $r = $poe_kernel->refcount_decrement($_[SESSION]->ID, $args[0]);
       tr_push("$me __rel <- " . norm($sender) . " $args[0] = " . (defined $r ? $r : errname($!)));
+      my $sh = blessed $sender && $sender != $poe_kernel ? $sender->get_heap : undef;
+      if (ref $sh eq 'HASH' && $sh->{held}) {
+        for my $i (0 .. $#{ $sh->{held} }) {
+          my $x = $sh->{held}[$i];
+          next unless $x->[0] == $_[SESSION] && $x->[1] eq $args[0];
+          splice @{ $sh->{held} }, $i, 1;
+          last;
+        }
+      }
       return;
     }
     $heap->{stopping} ||= $state eq '_stop';
@@ -209,8 +292,9 @@ sub handler {
     my $n = budget($heap, $state, \@args);
     my $sweeping = $state =~ /^_(stop|child|parent)$/;
     $sweep++ if $sweeping;
-    act($heap, $state, $_, $n, $sender) for @{ $def->{do} || [] };
+    act($heap, $state, $_, $n, $sender, $now) for @{ $def->{do} || [] };
     $sweep-- if $sweeping;
+    release($heap) if $state eq '_stop';
     return $def->{ret};
   };
 }
@@ -230,7 +314,7 @@ POE::Kernel->run;    # once with no session, so POE does not warn that run was n
 while (my $line = <STDIN>) {
   next unless $line =~ /\S/;
   $prog = $json->decode($line);
-  @trace = @registry = @alarms = ();
+  @trace = @registry = @alarms = @alarmoff = ();
   $created = $sweep = 0;
   for my $root (@{ $prog->{roots} }) {
     spawn($root->{type}, $root->{n}, $root->{lab});
