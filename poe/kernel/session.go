@@ -356,19 +356,39 @@ func (k *Kernel) releaseSession(s *Session) {
 	k.dropEventsOf(s)
 }
 
-// dropEventsOf discards every queued event to or from s (POE-SEMANTICS 2.4).
+// dropEventsOf discards every queued event to or from s (POE-SEMANTICS
+// 2.4) in POE's order (_data_ev_clear_session): the events to s, then
+// those from it, each in queue order. The order is seen: each drop may
+// leave a sender or a destination without references, and the sweep
+// stops the latest marked first.
 func (k *Kernel) dropEventsOf(s *Session) {
 	if s.eventsTo == 0 && s.eventsFrom == 0 {
 		return
 	}
+	k.dropQueued(func(it *qitem) bool { return it.dest == s })
+	k.dropQueued(func(it *qitem) bool { return it.sender == s })
+}
+
+// dropQueued discards the queued items that match, posts and alarms
+// together in queue order.
+func (k *Kernel) dropQueued(match func(*qitem) bool) {
+	var posts []*qitem
 	k.ring.each(func(it *qitem) {
-		if it.kind != kindDead && (it.dest == s || it.sender == s) {
-			k.uncount(it)
-			*it = qitem{kind: kindDead}
+		if it.kind != kindDead && match(it) {
+			posts = append(posts, it)
 		}
 	})
-	for _, t := range k.timersWhere(func(t *qitem) bool { return t.dest == s || t.sender == s }) {
-		k.dropTimer(t)
+	timers := k.timersWhere(match)
+	for len(posts) > 0 || len(timers) > 0 {
+		if len(timers) == 0 || (len(posts) > 0 && less(posts[0], timers[0])) {
+			it := posts[0]
+			posts = posts[1:]
+			k.uncount(it)
+			*it = qitem{kind: kindDead}
+			continue
+		}
+		k.dropTimer(timers[0])
+		timers = timers[1:]
 	}
 }
 

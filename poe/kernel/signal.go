@@ -189,10 +189,22 @@ func (k *Kernel) dispatchSignal(it *qitem) {
 	saved := k.sigs.handled
 	k.sigs.handled = false
 	if ws := k.sigs.watchers[name]; len(ws) > 0 {
+		// The watchers the signal had when its dispatch began, as POE's
+		// (_data_sig_watchers copies them): one a handler registers or
+		// removes meanwhile does not change who hears this signal.
+		type heard struct {
+			s *Session
+			w *sigWatch
+		}
+		var hearing []heard
 		for i := len(targets) - 1; i >= 0; i-- {
-			s := targets[i]
-			w := ws[s]
-			if w == nil || s.stopped {
+			if w := ws[targets[i]]; w != nil {
+				hearing = append(hearing, heard{targets[i], w})
+			}
+		}
+		for _, h := range hearing {
+			s, w := h.s, h.w
+			if s.stopped {
 				continue
 			}
 			a := make([]any, 0, 1+len(args)+len(w.args))

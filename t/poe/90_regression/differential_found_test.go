@@ -332,3 +332,61 @@ func TestParentMarkedBeforeSendersOfAStoppedSession(t *testing.T) {
 	}
 	tr.Expect(t, want...)
 }
+
+// TestSignalHeardByItsWatchersAtDispatch holds that a signal goes to the
+// watchers it had when its dispatch began, as POE's _data_sig_watchers
+// copies them: a parent that registers for it while its child handles
+// it (children hear a signal first) does not hear that signal, only the
+// next. The sequence was taken from Perl POE 1.370.
+func TestSignalHeardByItsWatchersAtDispatch(t *testing.T) {
+	k := newKernel(t)
+	var tr trail
+	k.Create(kernel.Session{States: kernel.States{
+		"_start": func(e *kernel.Event) any {
+			e.Kernel.AliasSet("p")
+			p := e.Session
+			e.Kernel.Create(kernel.Session{States: kernel.States{
+				"_start": func(e *kernel.Event) any {
+					e.Kernel.AliasSet("c")
+					return e.Kernel.Sig("PING", "got")
+				},
+				"got": func(e *kernel.Event) any {
+					tr.Add("C got %v", e.Arg(0))
+					e.Kernel.Call(p, "watch")
+					e.Kernel.SigHandled()
+					return nil
+				},
+				"bye": func(e *kernel.Event) any {
+					e.Kernel.Sig("PING", "")
+					return e.Kernel.AliasRemove("c")
+				},
+			}})
+			e.Kernel.Yield("go")
+			return nil
+		},
+		"watch": func(e *kernel.Event) any {
+			tr.Add("P watch")
+			return e.Kernel.Sig("PING", "got")
+		},
+		"go": func(e *kernel.Event) any {
+			e.Kernel.Signal(e.Session, "PING")
+			e.Kernel.Yield("again")
+			return nil
+		},
+		"got": func(e *kernel.Event) any { tr.Add("P got %v", e.Arg(0)); return nil },
+		"again": func(e *kernel.Event) any {
+			e.Kernel.Signal(e.Session, "PING")
+			e.Kernel.Yield("end")
+			return nil
+		},
+		"end": func(e *kernel.Event) any {
+			e.Kernel.Call("c", "bye")
+			e.Kernel.Sig("PING", "")
+			return e.Kernel.AliasRemove("p")
+		},
+	}})
+	if err := run(t, k); err != nil {
+		t.Fatal(err)
+	}
+	tr.Expect(t, "C got PING", "P watch", "C got PING", "P watch", "P got PING")
+}
