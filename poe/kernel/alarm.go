@@ -162,7 +162,9 @@ func (k *Kernel) ownTimer(op string, id AlarmID) (*qitem, error) {
 }
 
 // AlarmAdjust is POE's alarm_adjust: it moves an alarm by delta and
-// returns its new due time; ESRCH when the ID is not the session's alarm.
+// returns its new due time. A moved alarm runs after the others due at
+// the same time, as in POE. ESRCH when no alarm has the ID, EPERM when it
+// is another session's.
 func (k *Kernel) AlarmAdjust(id AlarmID, delta time.Duration) (time.Time, error) {
 	t, err := k.ownTimer("alarm_adjust", id)
 	if err != nil {
@@ -215,7 +217,7 @@ func (k *Kernel) requeue(id AlarmID, t *qitem, prio int64) {
 }
 
 // DelayAdjust is POE's delay_adjust: it re-arms an alarm at now + d and
-// returns the new due time.
+// returns the new due time; ESRCH when the ID is not the session's alarm.
 func (k *Kernel) DelayAdjust(id AlarmID, d time.Duration) (time.Time, error) {
 	t, err := k.ownTimer("delay_adjust", id)
 	if err != nil {
@@ -228,7 +230,8 @@ func (k *Kernel) DelayAdjust(id AlarmID, d time.Duration) (time.Time, error) {
 }
 
 // AlarmRemove is POE's alarm_remove: it removes one alarm and returns what
-// it was; ESRCH when the ID is not the session's alarm.
+// it was; ESRCH when no alarm has the ID, EPERM when it is another
+// session's.
 func (k *Kernel) AlarmRemove(id AlarmID) (AlarmInfo, error) {
 	t, err := k.ownTimer("alarm_remove", id)
 	if err != nil {
