@@ -93,13 +93,9 @@ var (
 	// KILL is terminal (unhandled, it stops every session it reached):
 	// a session it stops may have created a child in its handler of
 	// KILL, which the signal did not reach and which moves to the
-	// grandparent. UIDESTROY (nonmaskable) is left out: after one has
-	// stopped a subtree, the sessions that fall idle around it stop in
-	// another order here than in Perl POE 1.370, not yet understood.
-	// Reduced: root T1 (n 3) whose _start creates two T1s and yields b,
-	// and b signals ref3 UIDESTROY; both stop T1.3's subtree, then Perl
-	// stops T1.8 before T1.2, this kernel T1.2 before T1.8.
-	sigNames  = []string{"PING", "PONG", "KILL", "KILL"}
+	// grandparent. UIDESTROY is nonmaskable: it stops them handled or
+	// not.
+	sigNames  = []string{"PING", "PONG", "KILL", "KILL", "UIDESTROY"}
 	poeStates = []string{"_start", "_stop", "_child", "_parent"}
 )
 
