@@ -51,8 +51,9 @@ func (k *Kernel) setAlarm(op, state string, prio int64, args []any, indexed bool
 	k.timers.push(t)
 	if indexed {
 		// Only AlarmSet and DelaySet hand out IDs, so only their alarms
-		// need to be found by one.
-		t.indexed = true
+		// need to be found by one. The ID stays the alarm's when a move
+		// gives it another place in the queue (requeue).
+		t.alarmID = t.id
 		k.timerByID[t.id] = t
 	}
 	return AlarmID(t.id), nil
@@ -80,8 +81,8 @@ func (k *Kernel) timersWhere(match func(*qitem) bool) []*qitem {
 
 func (k *Kernel) dropTimer(t *qitem) {
 	k.timers.remove(t)
-	if t.indexed {
-		delete(k.timerByID, t.id)
+	if t.alarmID != 0 {
+		delete(k.timerByID, t.alarmID)
 	}
 	k.uncount(t)
 	k.freeTimer(t)
@@ -151,7 +152,7 @@ func (k *Kernel) DelaySet(state string, d time.Duration, args ...any) (AlarmID, 
 // alone there; here it is ESRCH for both.
 func (k *Kernel) ownTimer(op string, id AlarmID) (*qitem, error) {
 	k.loopOnly(op)
-	t := k.timerByID[k.queueID(id)]
+	t := k.timerByID[int64(id)]
 	if t == nil || (t.dest != k.GetActiveSession() && op == "delay_adjust") {
 		return nil, kerr(op, id, esrch)
 	}
@@ -171,48 +172,22 @@ func (k *Kernel) AlarmAdjust(id AlarmID, delta time.Duration) (time.Time, error)
 		return time.Time{}, err
 	}
 	if delta != 0 {
-		k.requeue(id, t, t.prio+int64(delta))
+		k.requeue(t, t.prio+int64(delta))
 	}
 	return k.timeOf(t.prio), nil
 }
 
-// queueID is the queue ID of the alarm AlarmSet or DelaySet handed out as
-// id: id itself unless the alarm was moved.
-func (k *Kernel) queueID(id AlarmID) int64 {
-	if q, ok := k.movedIDs[int64(id)]; ok {
-		if k.timerByID[q] != nil {
-			return q
-		}
-		delete(k.movedIDs, int64(id)) // the alarm is gone
-	}
-	return int64(id)
-}
-
-// requeue moves alarm t (handed out as id) to prio as POE's queue moves
-// one: taken out and inserted again after every item due at the same
-// time, as if set now. Perl POE 1.370's adjust_priority and set_priority
-// splice the item out and insert it after its equals, so an alarm moved
-// to the time of another one runs after it, whichever was set first; the
-// queue's order among equal times is its IDs', so the alarm takes a new
-// queue ID and id is mapped to it.
-func (k *Kernel) requeue(id AlarmID, t *qitem, prio int64) {
+// requeue moves alarm t to prio as POE's queue moves one: taken out and
+// inserted again after every item due at the same time, as if set now.
+// Perl POE 1.370's adjust_priority and set_priority splice the item out
+// and insert it after its equals, so an alarm moved to the time of
+// another one runs after it, whichever was set first. The queue orders
+// equal times by queue ID, so the alarm takes a new one; the ID handed
+// out (alarmID) stays.
+func (k *Kernel) requeue(t *qitem, prio int64) {
 	k.timers.remove(t)
-	delete(k.timerByID, t.id)
 	k.nextID++
 	t.prio, t.id = prio, k.nextID
-	k.timerByID[t.id] = t
-	if k.movedIDs == nil {
-		k.movedIDs = map[int64]int64{}
-	}
-	if n := len(k.movedIDs); n >= 64 && n > 2*len(k.timerByID) {
-		// Forget the moved alarms that ran or were removed since.
-		for pub, q := range k.movedIDs {
-			if k.timerByID[q] == nil {
-				delete(k.movedIDs, pub)
-			}
-		}
-	}
-	k.movedIDs[int64(id)] = t.id
 	k.timers.push(t)
 }
 
@@ -224,7 +199,7 @@ func (k *Kernel) DelayAdjust(id AlarmID, d time.Duration) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if prio := k.now() + int64(d); prio != t.prio {
-		k.requeue(id, t, prio)
+		k.requeue(t, prio)
 	}
 	return k.timeOf(t.prio), nil
 }

@@ -263,7 +263,7 @@ func (k *Kernel) enqueuePost(kind itemKind, dest, sender *Session, state, caller
 	it := k.ring.alloc()
 	it.prio, it.id = k.postKey(k.postPrio())
 	it.kind, it.dest, it.sender, it.state, it.callerState = kind, dest, sender, state, callerState
-	it.callerLine, it.hidx, it.indexed = 0, -1, false
+	it.callerLine, it.hidx, it.alarmID = 0, -1, 0
 	it.setArgs(args)
 	k.count(it)
 	return it
@@ -396,8 +396,8 @@ loop:
 			continue
 		case t != nil && (r == nil || less(t, r)):
 			k.timers.remove(t)
-			if t.indexed {
-				delete(k.timerByID, t.id)
+			if t.alarmID != 0 {
+				delete(k.timerByID, t.alarmID)
 			}
 			if t.kind == kindEvent {
 				e := k.eventFrame(t)

@@ -29,13 +29,9 @@ type Kernel struct {
 	self *Session // the kernel's own pseudo-session (ID 0)
 
 	// The queue: posts in a FIFO ring, alarms in a heap.
-	ring      ring
-	timers    timerQueue
-	timerByID map[int64]*qitem
-	// movedIDs maps the ID AlarmSet or DelaySet handed out to the queue
-	// ID its alarm has now, for alarms AlarmAdjust or DelayAdjust moved
-	// (see requeue); entries whose alarm is gone are dropped lazily.
-	movedIDs   map[int64]int64
+	ring       ring
+	timers     timerQueue
+	timerByID  map[int64]*qitem // by alarmID
 	freeTimers []*qitem
 	nextID     int64
 	lastPrio   int64
@@ -71,9 +67,8 @@ type Kernel struct {
 	sigs        signalTable
 	extrefCount int // sessions holding at least one extra reference
 
-	gcq         []*Session
-	gcClock     uint64 // ticks for the order of marks: see markGC, eventFrame
-	gcUnordered bool   // gcq is not in the order of its sessions' gcAt
+	gcq     []*Session
+	gcClock uint64 // ticks for the order of marks: see markGC, eventFrame
 
 	flushers []func() // run once after the current I/O batch or event round
 
@@ -442,8 +437,8 @@ func (k *Kernel) discardQueue() {
 	for k.timers.len() > 0 {
 		t := k.timers.peek()
 		k.timers.remove(t)
-		if t.indexed {
-			delete(k.timerByID, t.id)
+		if t.alarmID != 0 {
+			delete(k.timerByID, t.alarmID)
 		}
 	}
 	k.pending = 0

@@ -17,7 +17,7 @@ const inlineArgs = 4
 // ring; alarms and delays are pointers in a heap ordered by (prio, id).
 type qitem struct {
 	prio        int64 // due time, ns since the kernel's start
-	id          int64 // POE's queue ID; alarm IDs are these
+	id          int64 // POE's queue ID: the order among equal prios
 	kind        itemKind
 	dest        *Session
 	sender      *Session
@@ -30,7 +30,7 @@ type qitem struct {
 	argv        [inlineArgs]any
 	extra       []any // the arguments when there are more than inlineArgs
 	hidx        int   // index in the timer heap, -1 when not there
-	indexed     bool  // an alarm whose ID was handed out (in timerByID)
+	alarmID     int64 // the ID AlarmSet or DelaySet handed out (its timerByID key), else 0
 }
 
 func (it *qitem) setArgs(args []any) {

@@ -49,6 +49,9 @@ func (fw *fdWatch) want() interest {
 	return in
 }
 
+// empty reports whether no session watches the descriptor any more.
+func (fw *fdWatch) empty() bool { return fw.w == [3]*watcher{} }
+
 func (fw *fdWatch) watches(s *Session) bool {
 	for _, w := range fw.w {
 		if w != nil && w.s == s {
@@ -93,7 +96,7 @@ func (k *Kernel) selectMode(op string, fd int, m Mode, state string, args []any)
 		if err := k.sync(fw); err != nil {
 			return &Error{Op: op, Arg: fd, Errno: errnoOf(err)}
 		}
-		if fw.in == 0 && fw.w[0] == nil && fw.w[1] == nil && fw.w[2] == nil {
+		if fw.in == 0 && fw.empty() {
 			delete(k.fds, fd)
 		}
 		return nil
@@ -125,7 +128,7 @@ func (k *Kernel) selectMode(op string, fd int, m Mode, state string, args []any)
 		if !fw.watches(s) {
 			k.handleGone(s)
 		}
-		if fw.in == 0 && fw.w[0] == nil && fw.w[1] == nil && fw.w[2] == nil {
+		if fw.in == 0 && fw.empty() {
 			delete(k.fds, fd)
 		}
 		return &Error{Op: op, Arg: fd, Errno: errnoOf(err)}
@@ -214,7 +217,7 @@ func (k *Kernel) releaseHandles(s *Session) {
 		}
 		k.handleGone(s)
 		k.sync(fw)
-		if fw.want() == 0 && fw.w[0] == nil && fw.w[1] == nil && fw.w[2] == nil {
+		if fw.empty() {
 			delete(k.fds, fd)
 		}
 	}

@@ -220,14 +220,8 @@ func (k *Kernel) markGCAt(s *Session, at uint64) {
 		return
 	}
 	if s.gcMarked {
-		if at > s.gcAt { // marked again, later
-			s.gcAt = at
-			k.gcUnordered = true
-		}
+		s.gcAt = max(s.gcAt, at) // marked again, later
 		return
-	}
-	if n := len(k.gcq); n > 0 && k.gcq[n-1].gcAt > at {
-		k.gcUnordered = true
 	}
 	s.gcMarked, s.gcAt = true, at
 	k.gcq = append(k.gcq, s)
@@ -247,9 +241,11 @@ func (k *Kernel) gcSweep() {
 	var round []*Session
 	for len(k.gcq) > 0 {
 		round, k.gcq = k.gcq, round[:0]
-		if k.gcUnordered {
-			k.gcUnordered = false
-			slices.SortFunc(round, func(a, b *Session) int { return cmp.Compare(a.gcAt, b.gcAt) })
+		// Marks join the list as they are made, but settle's are as of
+		// an earlier moment, and a session marked again moves.
+		byMark := func(a, b *Session) int { return cmp.Compare(a.gcAt, b.gcAt) }
+		if !slices.IsSortedFunc(round, byMark) {
+			slices.SortFunc(round, byMark)
 		}
 		for _, s := range round {
 			s.gcMarked = false
