@@ -134,6 +134,10 @@ func collect(f Filter, data []byte, own func(any) any) ([]any, error) {
 // octets are still the filter's.
 func ownBytes(rec any) any { return any(rec.([]byte)) }
 
+// copyBytes gives a borrowed []byte record octets of its own, for a
+// holder that keeps it past the lender's next call.
+func copyBytes(rec any) any { return append([]byte(nil), rec.([]byte)...) }
+
 // octets returns the bytes of a string or []byte record without copying;
 // the result must only be read.
 func octets(rec any) ([]byte, bool) {

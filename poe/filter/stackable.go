@@ -123,7 +123,7 @@ func (s *Stackable) GetOneStart(data []byte) {
 // move the octets the earlier ones point into.
 func (s *Stackable) Get(data []byte) ([]any, error) {
 	if len(s.filters) > 0 && lends(s.filters[len(s.filters)-1]) {
-		return collect(s, data, func(rec any) any { return append([]byte(nil), rec.([]byte)...) })
+		return collect(s, data, copyBytes)
 	}
 	return getAll(s, data)
 }
@@ -151,7 +151,7 @@ func (s *Stackable) GetOne() (any, bool, error) {
 				if _, ok := f.(RecordFilter); ok && lends(s.filters[i-1]) {
 					// A record filter keeps the record as it is, while
 					// the lender's next GetOne reuses it: copy it.
-					rec = append([]byte(nil), rec.([]byte)...)
+					rec = copyBytes(rec)
 				}
 				if err := feed(f, rec); err != nil {
 					return nil, false, err
