@@ -38,11 +38,7 @@ func TestFollowTailEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, bad := range [][]string{{"InputEvent"}, {"InputEvent", ""}, {"FlushedEvent", "x"}} {
-				if err := w.Event(bad...); err == nil {
-					t.Errorf("Event(%q) gave no error", bad)
-				}
-			}
+			checkEventRefused(t, w, []string{"InputEvent"}, []string{"InputEvent", ""}, []string{"FlushedEvent", "x"})
 			return nil
 		},
 		"idle": func(e *kernel.Event) any {
@@ -90,19 +86,16 @@ func TestFollowTailEvent(t *testing.T) {
 // followed pipe goes to the new name.
 func TestFollowTailEventError(t *testing.T) {
 	checkFds(t)
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
+	pr, pw := pipe(t)
 	var w *wheel.FollowTail
 	var got []string
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			w, _ = wheel.NewFollowTail(e, wheel.FollowTailOptions{Handle: p[0], InputEvent: "in", ErrorEvent: "err"})
+			w, _ = wheel.NewFollowTail(e, wheel.FollowTailOptions{Handle: pr, InputEvent: "in", ErrorEvent: "err"})
 			if err := w.Event("ErrorEvent", "err2"); err != nil {
 				t.Error(err)
 			}
-			unix.Close(p[1])
+			unix.Close(pw)
 			return nil
 		},
 		"err":  func(e *kernel.Event) any { t.Errorf("the old ErrorEvent got %v", e.Args); w.Close(); return nil },

@@ -296,23 +296,6 @@ func TestFollowTailClosePending(t *testing.T) {
 	}
 }
 
-// runKernel runs k until every session is gone, within the time limit.
-func runKernel(t *testing.T, k *kernel.Kernel) {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- k.Run() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-timeout():
-		k.Signal(k.Session(), "KILL")
-		<-done
-		t.Fatal("the kernel did not finish in time")
-	}
-}
-
 // TestFollowTailHandleClose holds Close of a wheel following a pipe that
 // is still open: the pipe is no longer watched, so the session stops,
 // and the descriptor is closed unless KeepOpen was given.
@@ -327,22 +310,19 @@ func TestFollowTailHandleClose(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			checkFds(t)
-			var p [2]int
-			if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-				t.Fatal(err)
-			}
-			defer unix.Close(p[1])
+			pr, pw := pipe(t)
+			defer unix.Close(pw)
 			var w *wheel.FollowTail
 			var got []string
 			run(t, kernel.States{
 				"_start": func(e *kernel.Event) any {
 					var err error
-					w, err = wheel.NewFollowTail(e, wheel.FollowTailOptions{Handle: p[0], KeepOpen: c.keepOpen,
+					w, err = wheel.NewFollowTail(e, wheel.FollowTailOptions{Handle: pr, KeepOpen: c.keepOpen,
 						InputEvent: "in", ErrorEvent: "err"})
 					if err != nil {
 						t.Fatal(err)
 					}
-					writeAll(t, p[1], []byte("x\n"))
+					writeAll(t, pw, []byte("x\n"))
 					return nil
 				},
 				"in":  func(e *kernel.Event) any { got = append(got, e.ArgString(0)); w.Close(); return nil },
@@ -351,15 +331,15 @@ func TestFollowTailHandleClose(t *testing.T) {
 			if !reflect.DeepEqual(got, []string{"x"}) {
 				t.Errorf("records %q, want x", got)
 			}
-			_, err := unix.FcntlInt(uintptr(p[0]), unix.F_GETFD, 0)
+			_, err := unix.FcntlInt(uintptr(pr), unix.F_GETFD, 0)
 			if c.keepOpen {
 				if err != nil {
 					t.Errorf("the handle was closed: %v", err)
 				}
-				unix.Close(p[0])
+				unix.Close(pr)
 			} else if err == nil {
 				t.Error("the handle is still open")
-				unix.Close(p[0])
+				unix.Close(pr)
 			}
 		})
 	}

@@ -180,17 +180,14 @@ func TestFollowTailTruncation(t *testing.T) {
 // ErrorEvent ("read", 0).
 func TestFollowTailPipe(t *testing.T) {
 	checkFds(t)
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
+	pr, pw := pipe(t)
 	var w *wheel.FollowTail
 	var got []string
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			w, _ = wheel.NewFollowTail(e, wheel.FollowTailOptions{Handle: p[0], InputEvent: "in", ErrorEvent: "err"})
-			writeAll(t, p[1], []byte("x\ny\n"))
-			unix.Close(p[1])
+			w, _ = wheel.NewFollowTail(e, wheel.FollowTailOptions{Handle: pr, InputEvent: "in", ErrorEvent: "err"})
+			writeAll(t, pw, []byte("x\ny\n"))
+			unix.Close(pw)
 			return nil
 		},
 		"in":  func(e *kernel.Event) any { got = append(got, e.ArgString(0)); return nil },

@@ -5,6 +5,7 @@
 package wheels_test
 
 import (
+	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/poe-go/poe/poe/kernel"
+	"github.com/poe-go/poe/poe/wheel"
 )
 
 // limit bounds every kernel run: a wheel that never reports fails the test
@@ -42,6 +44,25 @@ func run(t testing.TB, states kernel.States) *kernel.Kernel {
 	return k
 }
 
+// runKernel runs k until every session is gone, within the time limit.
+// Unlike run it leaves the sessions to the caller and runs k on another
+// goroutine, so the handlers Run calls must not call t.Fatal.
+func runKernel(t *testing.T, k *kernel.Kernel) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- k.Run() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-timeout():
+		k.Signal(k.Session(), "KILL")
+		<-done
+		t.Fatal("the kernel did not finish in time")
+	}
+}
+
 // checkFds fails the test if it ends with more open descriptors than it
 // started with.
 func checkFds(t testing.TB) {
@@ -69,6 +90,105 @@ func socketpair(t testing.TB) (a, b int) {
 		t.Fatal(err)
 	}
 	return fds[0], fds[1]
+}
+
+// wheelPair checks the test for leaked descriptors and opens a socketpair:
+// a for a wheel to own, b for the test's end, closed when the test ends.
+func wheelPair(t testing.TB) (a, b int) {
+	t.Helper()
+	checkFds(t)
+	a, b = socketpair(t)
+	t.Cleanup(func() { unix.Close(b) })
+	return a, b
+}
+
+// pipe makes a pipe, its read end first; the caller closes both.
+func pipe(t testing.TB) (r, w int) {
+	t.Helper()
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	return p[0], p[1]
+}
+
+// listenLoopback makes a TCP listener on an ephemeral loopback port,
+// closed when the test ends, and returns it and its port.
+func listenLoopback(t testing.TB) (net.Listener, int) {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, l.Addr().(*net.TCPAddr).Port
+}
+
+// closedPort returns a loopback port nothing listens on.
+func closedPort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return port
+}
+
+// eventer is what every wheel's event method takes.
+type eventer interface{ Event(pairs ...string) error }
+
+// checkEventRefused fails the test for each argument list in bad that w's
+// Event accepts.
+func checkEventRefused(t testing.TB, w eventer, bad ...[]string) {
+	t.Helper()
+	for _, args := range bad {
+		if err := w.Event(args...); err == nil {
+			t.Errorf("Event(%q) gave no error", args)
+		}
+	}
+}
+
+// newRun makes a Run wheel with o in e's session and has SigChild report
+// its child's exit as "chld", failing the test if the wheel is refused.
+func newRun(t testing.TB, e *kernel.Event, o wheel.RunOptions) *wheel.Run {
+	t.Helper()
+	w, err := wheel.NewRun(e, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Kernel.SigChild(w.PID(), "chld")
+	return w
+}
+
+// socketFactoryFailure runs a SocketFactory made with o, which must fail,
+// and returns the arguments of its FailureEvent and the wheel's ID. The
+// test fails if the wheel succeeds or calls FailureEvent from inside its
+// constructor instead of posting it.
+func socketFactoryFailure(t testing.TB, o wheel.SocketFactoryOptions) (args []any, id int) {
+	t.Helper()
+	var w *wheel.SocketFactory
+	inNew := false
+	o.SuccessEvent, o.FailureEvent = "ok", "fail"
+	run(t, kernel.States{
+		"_start": func(e *kernel.Event) any {
+			inNew = true
+			w, _ = wheel.NewSocketFactory(e, o)
+			inNew = false
+			return nil
+		},
+		"ok": func(e *kernel.Event) any { t.Error("succeeded"); unix.Close(e.ArgInt(0)); w.Close(); return nil },
+		"fail": func(e *kernel.Event) any {
+			if inNew {
+				t.Error("FailureEvent was called, not posted")
+			}
+			args = append([]any(nil), e.Args...)
+			w.Close()
+			return nil
+		},
+	})
+	return args, w.ID()
 }
 
 // writeAll writes p to a blocking or nonblocking fd, waiting as needed.

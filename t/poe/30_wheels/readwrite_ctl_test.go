@@ -22,9 +22,7 @@ import (
 // the peer reads the record at once, flush again, flushed again, and no
 // FlushedEvent after that.
 func TestReadWriteFlush(t *testing.T) {
-	checkFds(t)
-	a, b := socketpair(t)
-	defer unix.Close(b)
+	a, b := wheelPair(t)
 	var w *wheel.ReadWrite
 	var tr []string
 	run(t, kernel.States{
@@ -68,9 +66,7 @@ func TestReadWriteFlush(t *testing.T) {
 // three records of a megabyte, and 3 after a flush that writes the small
 // records and part of the first large one.
 func TestReadWriteDriverOutMessages(t *testing.T) {
-	checkFds(t)
-	a, b := socketpair(t)
-	defer unix.Close(b)
+	a, _ := wheelPair(t)
 	if err := unix.SetsockoptInt(a, unix.SOL_SOCKET, unix.SO_SNDBUF, 65536); err != nil {
 		t.Fatal(err)
 	}
@@ -177,9 +173,7 @@ func TestReadWriteSetMarksRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			checkFds(t)
-			a, b := socketpair(t)
-			defer unix.Close(b)
+			a, _ := wheelPair(t)
 			var err error
 			var full bool
 			run(t, kernel.States{
@@ -206,9 +200,7 @@ func TestReadWriteSetMarksRefused(t *testing.T) {
 // same put are written, and ErrorEvent receives ("put", EINVAL, the
 // filter's text, wheel ID). Perl's put dies with the filter instead.
 func TestReadWritePutRefused(t *testing.T) {
-	checkFds(t)
-	a, b := socketpair(t)
-	defer unix.Close(b)
+	a, b := wheelPair(t)
 	var w *wheel.ReadWrite
 	var tr []string
 	var errArgs []any
@@ -248,9 +240,7 @@ func TestReadWritePutRefused(t *testing.T) {
 // get_output_filter: later puts use the new filter, octets already queued
 // leave as they were encoded, and the input filter is not changed.
 func TestReadWriteSetOutputFilter(t *testing.T) {
-	checkFds(t)
-	a, b := socketpair(t)
-	defer unix.Close(b)
+	a, b := wheelPair(t)
 	stream := filter.NewStream()
 	var w *wheel.ReadWrite
 	var sameOut, sameIn bool
@@ -279,18 +269,13 @@ func TestReadWriteSetOutputFilter(t *testing.T) {
 // one Handle for both, or InputHandle and OutputHandle each, and -1 once
 // the wheel is closed.
 func TestReadWriteHandles(t *testing.T) {
-	checkFds(t)
-	a, b := socketpair(t)
-	defer unix.Close(b)
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := wheelPair(t)
+	pr, pw := pipe(t)
 	var got [][2]int
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
 			one, _ := wheel.NewReadWrite(e, wheel.ReadWriteOptions{Handle: a})
-			two, _ := wheel.NewReadWrite(e, wheel.ReadWriteOptions{InputHandle: p[0], OutputHandle: p[1]})
+			two, _ := wheel.NewReadWrite(e, wheel.ReadWriteOptions{InputHandle: pr, OutputHandle: pw})
 			got = append(got, [2]int{one.GetInputHandle(), one.GetOutputHandle()}, [2]int{two.GetInputHandle(), two.GetOutputHandle()})
 			one.Close()
 			two.Close()
@@ -298,7 +283,7 @@ func TestReadWriteHandles(t *testing.T) {
 			return nil
 		},
 	})
-	if want := [][2]int{{a, a}, {p[0], p[1]}, {-1, -1}, {-1, -1}}; !reflect.DeepEqual(got, want) {
+	if want := [][2]int{{a, a}, {pr, pw}, {-1, -1}, {-1, -1}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("handles %v, want %v", got, want)
 	}
 }

@@ -15,9 +15,7 @@ import (
 // or disabled at run time and the wheel uses the new state from then on.
 func TestReadWriteEvent(t *testing.T) {
 	t.Run("a renamed FlushedEvent fires under its new name", func(t *testing.T) {
-		checkFds(t)
-		a, b := socketpair(t)
-		defer unix.Close(b)
+		a, _ := wheelPair(t)
 		var w *wheel.ReadWrite
 		var tr []string
 		run(t, kernel.States{
@@ -37,9 +35,7 @@ func TestReadWriteEvent(t *testing.T) {
 		}
 	})
 	t.Run("a disabled FlushedEvent does not fire", func(t *testing.T) {
-		checkFds(t)
-		a, b := socketpair(t)
-		defer unix.Close(b)
+		a, _ := wheelPair(t)
 		var w *wheel.ReadWrite
 		var tr []string
 		run(t, kernel.States{
@@ -141,9 +137,7 @@ func TestReadWriteEvent(t *testing.T) {
 		// rest of the block ("b" and "c" reach _default with an empty
 		// name). The wheel holds them instead, and they must reach the
 		// InputEvent given next even if the peer sends nothing more.
-		checkFds(t)
-		a, b := socketpair(t)
-		defer unix.Close(b)
+		a, b := wheelPair(t)
 		var w *wheel.ReadWrite
 		var tr []string
 		run(t, kernel.States{
@@ -174,9 +168,7 @@ func TestReadWriteEvent(t *testing.T) {
 	})
 	t.Run("InputEvent switched off and on by one record's handler sends the rest after that handler returns", func(t *testing.T) {
 		// Perl POE 1.370 printed: first a, second b.
-		checkFds(t)
-		a, b := socketpair(t)
-		defer unix.Close(b)
+		a, b := wheelPair(t)
 		var w *wheel.ReadWrite
 		var tr []string
 		run(t, kernel.States{
@@ -199,9 +191,7 @@ func TestReadWriteEvent(t *testing.T) {
 		}
 	})
 	t.Run("an unknown name or an odd argument list is an error", func(t *testing.T) {
-		checkFds(t)
-		a, b := socketpair(t)
-		defer unix.Close(b)
+		a, _ := wheelPair(t)
 		var errs []error
 		run(t, kernel.States{
 			"_start": func(e *kernel.Event) any {

@@ -125,9 +125,7 @@ func TestReadWriteReplyLeavesAtOnce(t *testing.T) {
 // high mark returns false, crossing it returns true, then LowEvent and
 // FlushedEvent fire while draining, and HighEvent does not.
 func TestReadWriteMarks(t *testing.T) {
-	checkFds(t)
-	a, b := socketpair(t)
-	defer unix.Close(b)
+	a, _ := wheelPair(t)
 	var w *wheel.ReadWrite
 	var events []string
 	var puts []bool

@@ -74,11 +74,7 @@ func TestRunCloseEventOutputs(t *testing.T) {
 					if c.errout {
 						o.StderrEvent = "errout"
 					}
-					var err error
-					if w, err = wheel.NewRun(e, o); err != nil {
-						t.Fatal(err)
-					}
-					e.Kernel.SigChild(w.PID(), "chld")
+					w = newRun(t, e, o)
 					return nil
 				},
 				"out":    func(e *kernel.Event) any { got = append(got, "out "+e.ArgString(0)); return nil },
@@ -148,16 +144,11 @@ func TestRunEventRecount(t *testing.T) {
 	var got []string
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{Command: `exec >&-; read x; echo late >&2`,
+			w = newRun(t, e, wheel.RunOptions{Command: `exec >&-; read x; echo late >&2`,
 				StdoutEvent: "out", CloseEvent: "closed", ErrorEvent: "err"})
-			if err != nil {
-				t.Fatal(err)
-			}
 			if err := w.Event("StderrEvent", "errout"); err != nil {
 				t.Fatal(err)
 			}
-			e.Kernel.SigChild(w.PID(), "chld")
 			return nil
 		},
 		"err": func(e *kernel.Event) any {

@@ -27,14 +27,9 @@ func TestRunPauseOutput(t *testing.T) {
 	var got []string
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{
+			w = newRun(t, e, wheel.RunOptions{
 				Command:     `printf 'a\nb\nc\n'; read x; echo "got $x"; echo e >&2; read y; echo "then $y"`,
 				StdoutEvent: "out", StderrEvent: "errout", ErrorEvent: "err", CloseEvent: "closed"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
 			return nil
 		},
 		"out": func(e *kernel.Event) any {
@@ -99,19 +94,10 @@ func TestRunEvent(t *testing.T) {
 	}
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{
+			w = newRun(t, e, wheel.RunOptions{
 				Command:     `printf 'a\nb\n'; read x; echo "$x" >&2`,
 				StdoutEvent: "out", StderrEvent: "errout", StdinEvent: "stdin", ErrorEvent: "err", CloseEvent: "closed"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
-			for _, bad := range [][]string{{"StdoutEvent"}, {"InputEvent", "x"}} {
-				if err := w.Event(bad...); err == nil {
-					t.Errorf("Event(%q) gave no error", bad)
-				}
-			}
+			checkEventRefused(t, w, []string{"StdoutEvent"}, []string{"InputEvent", "x"})
 			return nil
 		},
 		"out": func(e *kernel.Event) any {
@@ -184,11 +170,7 @@ func TestRunFilters(t *testing.T) {
 				"_start": func(e *kernel.Event) any {
 					o := c.o
 					o.StdoutEvent, o.StderrEvent, o.StdinEvent, o.CloseEvent = "out", "errout", "stdin", "closed"
-					var err error
-					if w, err = wheel.NewRun(e, o); err != nil {
-						t.Fatal(err)
-					}
-					e.Kernel.SigChild(w.PID(), "chld")
+					w = newRun(t, e, o)
 					w.Put(c.put...)
 					return nil
 				},
@@ -227,13 +209,8 @@ func TestRunLargeStdin(t *testing.T) {
 			status := -1
 			run(t, kernel.States{
 				"_start": func(e *kernel.Event) any {
-					var err error
-					w, err = wheel.NewRun(e, wheel.RunOptions{Program: []string{"wc", "-c"}, StdinFilter: filter.NewStream(),
+					w = newRun(t, e, wheel.RunOptions{Program: []string{"wc", "-c"}, StdinFilter: filter.NewStream(),
 						StdoutEvent: "out", StdinEvent: "stdin", CloseEvent: "closed", ErrorEvent: "err"})
-					if err != nil {
-						t.Fatal(err)
-					}
-					e.Kernel.SigChild(w.PID(), "chld")
 					block := strings.Repeat("x", chunk)
 					for i := 0; i < chunks; i++ {
 						w.Put(block)
@@ -282,13 +259,8 @@ func TestRunStdinBrokenPipe(t *testing.T) {
 	var got []any
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{Command: "exec 0<&-; echo ready; exec sleep 10",
+			w = newRun(t, e, wheel.RunOptions{Command: "exec 0<&-; echo ready; exec sleep 10",
 				StdoutEvent: "out", StdinEvent: "stdin", ErrorEvent: "err"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
 			return nil
 		},
 		"out":   func(e *kernel.Event) any { w.Put("x"); return nil },

@@ -24,13 +24,8 @@ func TestRunPutBeforeRun(t *testing.T) {
 	defer k.Close()
 	k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{Program: []string{"cat"},
+			w = newRun(t, e, wheel.RunOptions{Program: []string{"cat"},
 				StdoutEvent: "out", StdinEvent: "stdin", CloseEvent: "closed"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
 			return nil
 		},
 		"stdin": func(e *kernel.Event) any { got = append(got, "flushed"); w.ShutdownStdin(); return nil },
@@ -64,13 +59,8 @@ func TestRunPutRecordRefused(t *testing.T) {
 	inPut := false
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{Program: []string{"cat"},
+			w = newRun(t, e, wheel.RunOptions{Program: []string{"cat"},
 				StdoutEvent: "out", ErrorEvent: "err", CloseEvent: "closed"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
 			inPut = true
 			w.Put("a", 42, "b")
 			inPut = false
@@ -119,13 +109,8 @@ func TestRunPutAfterExit(t *testing.T) {
 	reaped := false
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{Program: []string{"true"},
+			w = newRun(t, e, wheel.RunOptions{Program: []string{"true"},
 				StdinEvent: "stdin", ErrorEvent: "err"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
 			return nil
 		},
 		"chld": func(e *kernel.Event) any {
@@ -183,12 +168,7 @@ func TestRunPutRefused(t *testing.T) {
 			status := -1
 			run(t, kernel.States{
 				"_start": func(e *kernel.Event) any {
-					var err error
-					w, err = wheel.NewRun(e, wheel.RunOptions{Program: []string{"cat"}, CloseEvent: "closed"})
-					if err != nil {
-						t.Fatal(err)
-					}
-					e.Kernel.SigChild(w.PID(), "chld")
+					w = newRun(t, e, wheel.RunOptions{Program: []string{"cat"}, CloseEvent: "closed"})
 					c.stop(w)
 					if w.Put("x") {
 						t.Error("Put returned true")
@@ -239,11 +219,7 @@ func TestRunCloseChildRunning(t *testing.T) {
 				"_start": func(e *kernel.Event) any {
 					o := c.o
 					o.StdoutEvent, o.StderrEvent, o.ErrorEvent, o.CloseEvent = "out", "out", "err", "closed"
-					var err error
-					if w, err = wheel.NewRun(e, o); err != nil {
-						t.Fatal(err)
-					}
-					e.Kernel.SigChild(w.PID(), "chld")
+					w = newRun(t, e, o)
 					if c.killNow {
 						if err := w.Kill(syscall.SIGKILL); err != nil {
 							t.Error(err)

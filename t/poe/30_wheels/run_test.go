@@ -21,13 +21,8 @@ func TestRunCat(t *testing.T) {
 	want := []string{"one", "two", "three"}
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{Program: []string{"cat"},
+			w = newRun(t, e, wheel.RunOptions{Program: []string{"cat"},
 				StdoutEvent: "out", StdinEvent: "stdin", CloseEvent: "closed", ErrorEvent: "err"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
 			for _, l := range want {
 				w.Put(l)
 			}
@@ -72,13 +67,8 @@ func TestRunShellCommand(t *testing.T) {
 	status := -1
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{Command: "echo out; echo err 1>&2; exit 3",
+			w = newRun(t, e, wheel.RunOptions{Command: "echo out; echo err 1>&2; exit 3",
 				StdoutEvent: "out", StderrEvent: "errout", CloseEvent: "closed", ErrorEvent: "err"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
 			return nil
 		},
 		"out":    func(e *kernel.Event) any { out = append(out, e.ArgString(0)); return nil },
@@ -112,12 +102,7 @@ func TestRunKill(t *testing.T) {
 	status := -1
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			var err error
-			w, err = wheel.NewRun(e, wheel.RunOptions{Program: []string{"sleep", "10"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Kernel.SigChild(w.PID(), "chld")
+			w = newRun(t, e, wheel.RunOptions{Program: []string{"sleep", "10"}})
 			if err := w.Kill(0); err != nil {
 				t.Error(err)
 			}

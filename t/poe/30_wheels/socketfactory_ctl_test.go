@@ -25,13 +25,7 @@ const unresolvable = "no such host..invalid"
 func TestSocketFactoryEvent(t *testing.T) {
 	checkFds(t)
 	path := filepath.Join(t.TempDir(), "sock")
-	// A port nobody listens on: connecting to it is refused.
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	refused := closedPort(t)
 	var server, client *wheel.SocketFactory
 	var got []string
 	run(t, kernel.States{
@@ -40,11 +34,7 @@ func TestSocketFactoryEvent(t *testing.T) {
 				SocketDomain: unix.AF_UNIX, BindAddress: path,
 				SuccessEvent: "accepted", FailureEvent: "failed",
 			})
-			for _, bad := range [][]string{{"SuccessEvent"}, {"SuccessEvent", ""}, {"FailureEvent", ""}, {"AcceptEvent", "x"}} {
-				if err := server.Event(bad...); err == nil {
-					t.Errorf("Event(%q) gave no error", bad)
-				}
-			}
+			checkEventRefused(t, server, []string{"SuccessEvent"}, []string{"SuccessEvent", ""}, []string{"FailureEvent", ""}, []string{"AcceptEvent", "x"})
 			dialUnix(t, path)
 			dialUnix(t, path)
 			return nil
@@ -110,11 +100,7 @@ func TestSocketFactoryHostNames(t *testing.T) {
 		t.Skipf("localhost does not resolve: %v", err)
 	}
 	checkFds(t)
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	_, port := listenLoopback(t)
 	var server, client *wheel.SocketFactory
 	var bound net.Addr
 	var peer any
@@ -126,7 +112,7 @@ func TestSocketFactoryHostNames(t *testing.T) {
 			bound, _ = server.GetSockName()
 			server.Close()
 			client, _ = wheel.NewSocketFactory(e, wheel.SocketFactoryOptions{
-				RemoteAddress: "localhost", RemotePort: l.Addr().(*net.TCPAddr).Port,
+				RemoteAddress: "localhost", RemotePort: port,
 				SuccessEvent: "connected", FailureEvent: "failed",
 			})
 			return nil
@@ -170,28 +156,8 @@ func TestSocketFactoryLookupFailures(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			checkFds(t)
-			var w *wheel.SocketFactory
-			var got []any
-			inNew := false
-			c.o.SuccessEvent, c.o.FailureEvent = "ok", "fail"
-			run(t, kernel.States{
-				"_start": func(e *kernel.Event) any {
-					inNew = true
-					w, _ = wheel.NewSocketFactory(e, c.o)
-					inNew = false
-					return nil
-				},
-				"ok": func(e *kernel.Event) any { t.Error("succeeded"); unix.Close(e.ArgInt(0)); w.Close(); return nil },
-				"fail": func(e *kernel.Event) any {
-					if inNew {
-						t.Error("FailureEvent was called, not posted")
-					}
-					got = append([]any(nil), e.Args...)
-					w.Close()
-					return nil
-				},
-			})
-			want := []any{c.op, int(syscall.EADDRNOTAVAIL), syscall.EADDRNOTAVAIL.Error(), w.ID()}
+			got, id := socketFactoryFailure(t, c.o)
+			want := []any{c.op, int(syscall.EADDRNOTAVAIL), syscall.EADDRNOTAVAIL.Error(), id}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("FailureEvent %#v, want %#v", got, want)
 			}

@@ -15,18 +15,6 @@ import (
 	"github.com/poe-go/poe/poe/wheel"
 )
 
-// closedPort returns a loopback port nothing listens on.
-func closedPort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
-}
-
 // TestSocketFactoryConnectFails holds the FailureEvent of a connect that
 // cannot succeed, as Perl POE 1.370 gives it: ("connect", errno, text,
 // ID), delivered after the constructor returned, whether connect(2)
@@ -48,34 +36,8 @@ func TestSocketFactoryConnectFails(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			checkFds(t)
-			var w *wheel.SocketFactory
-			var got []any
-			inNew := false
-			o := c.o(t)
-			o.SuccessEvent, o.FailureEvent = "ok", "fail"
-			run(t, kernel.States{
-				"_start": func(e *kernel.Event) any {
-					inNew = true
-					w, _ = wheel.NewSocketFactory(e, o)
-					inNew = false
-					return nil
-				},
-				"ok": func(e *kernel.Event) any {
-					t.Error("connected")
-					unix.Close(e.ArgInt(0))
-					w.Close()
-					return nil
-				},
-				"fail": func(e *kernel.Event) any {
-					if inNew {
-						t.Error("FailureEvent inside the constructor")
-					}
-					got = append([]any(nil), e.Args...)
-					w.Close()
-					return nil
-				},
-			})
-			want := []any{"connect", int(c.errno), c.errno.Error(), w.ID()}
+			got, id := socketFactoryFailure(t, c.o(t))
+			want := []any{"connect", int(c.errno), c.errno.Error(), id}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("FailureEvent %#v, want %#v", got, want)
 			}
@@ -91,12 +53,7 @@ func TestSocketFactoryConnectFails(t *testing.T) {
 // the wheel's local address as its peer.
 func TestSocketFactoryConnectLater(t *testing.T) {
 	checkFds(t)
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	port := l.Addr().(*net.TCPAddr).Port
+	l, port := listenLoopback(t)
 	accepted := make(chan net.Addr, 1)
 	go func() {
 		c, err := l.Accept()

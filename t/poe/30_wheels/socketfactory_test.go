@@ -143,25 +143,8 @@ func echo(t *testing.T, domain int, addr string) {
 // instead of hanging.
 func TestSocketFactoryTimeout(t *testing.T) {
 	checkFds(t)
-	var w *wheel.SocketFactory
-	var args []any
-	run(t, kernel.States{
-		"_start": func(e *kernel.Event) any {
-			w, _ = wheel.NewSocketFactory(e, wheel.SocketFactoryOptions{
-				RemoteAddress: "127.0.0.1", RemotePort: 0,
-				SuccessEvent: "ok", FailureEvent: "fail",
-			})
-			return nil
-		},
-		"ok": func(e *kernel.Event) any {
-			t.Error("connected to port 0")
-			unix.Close(e.ArgInt(0))
-			w.Close()
-			return nil
-		},
-		"fail": func(e *kernel.Event) any { args = append([]any(nil), e.Args...); w.Close(); return nil },
-	})
-	if len(args) != 4 || args[0] != "connect" || args[1] == 0 || args[3] != w.ID() {
+	args, id := socketFactoryFailure(t, wheel.SocketFactoryOptions{RemoteAddress: "127.0.0.1", RemotePort: 0})
+	if len(args) != 4 || args[0] != "connect" || args[1] == 0 || args[3] != id {
 		t.Errorf("FailureEvent args %#v, want connect, errno, text, id", args)
 	}
 }
@@ -171,12 +154,7 @@ func TestSocketFactoryTimeout(t *testing.T) {
 func TestSocketFactorySetupFailures(t *testing.T) {
 	checkFds(t)
 	// A port in use, without Reuse, fails to bind.
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	port := l.Addr().(*net.TCPAddr).Port
+	_, port := listenLoopback(t)
 	cases := []struct {
 		o      wheel.SocketFactoryOptions
 		op     string
@@ -189,27 +167,7 @@ func TestSocketFactorySetupFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s fails", c.op), func(t *testing.T) {
-			var w *wheel.SocketFactory
-			var got []any
-			var inNew bool
-			c.o.SuccessEvent, c.o.FailureEvent = "ok", "fail"
-			run(t, kernel.States{
-				"_start": func(e *kernel.Event) any {
-					inNew = true
-					w, _ = wheel.NewSocketFactory(e, c.o)
-					inNew = false
-					return nil
-				},
-				"ok": func(e *kernel.Event) any { t.Error("succeeded"); w.Close(); return nil },
-				"fail": func(e *kernel.Event) any {
-					if inNew {
-						t.Error("FailureEvent was called, not posted")
-					}
-					got = append([]any(nil), e.Args...)
-					w.Close()
-					return nil
-				},
-			})
+			got, _ := socketFactoryFailure(t, c.o)
 			if len(got) != 4 || got[0] != c.op || got[1] != int(c.errno) {
 				t.Errorf("FailureEvent %#v, want %s %v", got, c.op, c.errno)
 			}

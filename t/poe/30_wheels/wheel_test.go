@@ -40,30 +40,25 @@ func TestWheelOutsideHandler(t *testing.T) {
 // OutputHandle (two pipes), as POE allows for stdio.
 func TestReadWriteSeparateHandles(t *testing.T) {
 	checkFds(t)
-	var in, out [2]int
-	if err := unix.Pipe2(in[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Pipe2(out[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
+	inR, inW := pipe(t)
+	outR, outW := pipe(t)
 	var w *wheel.ReadWrite
 	var got []string
 	run(t, kernel.States{
 		"_start": func(e *kernel.Event) any {
-			w, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{InputHandle: in[0], OutputHandle: out[1],
+			w, _ = wheel.NewReadWrite(e, wheel.ReadWriteOptions{InputHandle: inR, OutputHandle: outW,
 				InputEvent: "in", FlushedEvent: "flushed"})
-			writeAll(t, in[1], []byte("ping\n"))
-			unix.Close(in[1])
+			writeAll(t, inW, []byte("ping\n"))
+			unix.Close(inW)
 			return nil
 		},
 		"in": func(e *kernel.Event) any { got = append(got, e.ArgString(0)); w.Put("pong"); return nil },
 		"flushed": func(e *kernel.Event) any {
 			buf := make([]byte, 16)
-			n, _ := unix.Read(out[0], buf)
+			n, _ := unix.Read(outR, buf)
 			got = append(got, string(buf[:n]))
 			w.Close()
-			unix.Close(out[0])
+			unix.Close(outR)
 			return nil
 		},
 	})
@@ -75,9 +70,7 @@ func TestReadWriteSeparateHandles(t *testing.T) {
 // TestCloseFromAnotherSession checks that a wheel closed from another
 // session's handler is released in its owner, so the owner stops.
 func TestCloseFromAnotherSession(t *testing.T) {
-	checkFds(t)
-	a, b := socketpair(t)
-	defer unix.Close(b)
+	a, _ := wheelPair(t)
 	var w *wheel.ReadWrite
 	stopped := false
 	k := kernel.MustNew()
@@ -94,18 +87,7 @@ func TestCloseFromAnotherSession(t *testing.T) {
 		"_start": func(e *kernel.Event) any { e.Kernel.Yield("close"); return nil },
 		"close":  func(e *kernel.Event) any { w.Close(); return nil },
 	}})
-	done := make(chan error, 1)
-	go func() { done <- k.Run() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-timeout():
-		k.Signal(k.Session(), "KILL")
-		<-done
-		t.Fatal("the owner was not released")
-	}
+	runKernel(t, k)
 	if !stopped {
 		t.Error("the owner did not stop")
 	}
