@@ -37,16 +37,7 @@ func runLocal(t *testing.T, start func(e *kernel.Event, r *responder.Responder, 
 		"error":    func(e *kernel.Event) any { logf("error %v %v %v", e.Arg(1), e.Arg(4), e.Arg(5)); return nil },
 		"stop":     func(e *kernel.Event) any { e.Kernel.Post(responder.Alias, "shutdown"); return nil },
 	}})
-	done := make(chan error, 1)
-	go func() { done <- k.Run() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the kernel did not finish")
-	}
+	runWithin(t, k, 5*time.Second)
 	return lines
 }
 

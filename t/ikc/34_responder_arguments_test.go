@@ -13,7 +13,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/poe-go/poe/component/ikc/message"
 	"github.com/poe-go/poe/component/ikc/responder"
@@ -59,16 +58,7 @@ func runLocalStates(t *testing.T, do func(e *kernel.Event, r *responder.Responde
 		"stop":   func(e *kernel.Event) any { e.Kernel.Post(responder.Alias, "shutdown"); return nil },
 		"_child": func(*kernel.Event) any { return nil },
 	}})
-	done := make(chan error, 1)
-	go func() { done <- k.Run() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("the kernel did not finish")
-	}
+	runWithin(t, k, wait)
 	return lines
 }
 

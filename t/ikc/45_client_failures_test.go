@@ -94,16 +94,7 @@ func runFailingClient(t *testing.T, opts client.Options, onError bool) []string 
 			return nil
 		},
 	}})
-	done := make(chan error, 1)
-	go func() { done <- k.Run() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("the kernel did not finish")
-	}
+	runWithin(t, k, wait)
 	return lines
 }
 

@@ -208,6 +208,21 @@ func run(k *kernel.Kernel) *running {
 	return r
 }
 
+// runWithin runs k, whose sessions are already created, until Run returns,
+// failing the test with Run's error or when it takes longer than limit.
+func runWithin(t *testing.T, k *kernel.Kernel, limit time.Duration) {
+	t.Helper()
+	r := run(k)
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(limit):
+		t.Fatal("the kernel did not finish")
+	}
+}
+
 // boot runs a kernel and, first thing on its loop, setup. Sessions are
 // created from there rather than before Run, because posts made before
 // Run have the kernel as their SENDER, and IKC's publish and monitor

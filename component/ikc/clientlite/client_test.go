@@ -98,13 +98,7 @@ func TestRelativeSpecifiersNameTheServer(t *testing.T) {
 		t.Run(tc.network+" "+string(tc.proto), func(t *testing.T) {
 			srv := newFakeServer(t, tc.network)
 			got := make(chan string, 1)
-			srv.serve(func(p *peer) {
-				if p.negotiate(tc.proto, "kid-1") {
-					if m, ok := p.read(); ok {
-						got <- m.Event
-					}
-				}
-			})
+			srv.serveFirstRecord(tc.proto, func(_ *peer, m message.Message) { got <- m.Event })
 			o := srv.options()
 			o.Protocol = tc.proto
 			c := connect(t, o)
@@ -236,13 +230,7 @@ func TestServerErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFakeServer(t, "tcp")
-			srv.serve(func(p *peer) {
-				if p.negotiate(channel.IKC0, "kid-1") {
-					if m, ok := p.read(); ok {
-						tc.send(p, m)
-					}
-				}
-			})
+			srv.serveFirstRecord(channel.IKC0, tc.send)
 			o := srv.options()
 			o.MaxFrame = tc.max
 			o.Timeout = time.Second
@@ -264,15 +252,10 @@ func TestServerErrors(t *testing.T) {
 
 func TestRecordsForOthersAreDroppedWithAWarning(t *testing.T) {
 	srv := newFakeServer(t, "tcp")
-	srv.serve(func(p *peer) {
-		if !p.negotiate(channel.IKC0, "kid-1") {
-			return
-		}
-		if m, ok := p.read(); ok {
-			p.send(message.Response(message.Address{Kernel: "Lite", Session: "other", State: "x"}, 1, nil))
-			p.send(message.Response(message.Address{Kernel: "Lite", Session: "IKCLite", State: "response9"}, 2, nil))
-			p.reply(m, 3)
-		}
+	srv.serveFirstRecord(channel.IKC0, func(p *peer, m message.Message) {
+		p.send(message.Response(message.Address{Kernel: "Lite", Session: "other", State: "x"}, 1, nil))
+		p.send(message.Response(message.Address{Kernel: "Lite", Session: "IKCLite", State: "response9"}, 2, nil))
+		p.reply(m, 3)
 	})
 	var warnings []string
 	o := srv.options()

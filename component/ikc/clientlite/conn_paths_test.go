@@ -68,13 +68,9 @@ func TestRemoteErrorsOfEveryShape(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFakeServer(t, "tcp")
-			srv.serve(func(p *peer) {
-				if p.negotiate(channel.IKC0, "kid-1") {
-					if _, ok := p.read(); ok {
-						ev := message.ErrorsTo("Lite")
-						p.send(message.Message{EventAddr: &ev, Params: tc.params, IsError: true})
-					}
-				}
+			srv.serveFirstRecord(channel.IKC0, func(p *peer, _ message.Message) {
+				ev := message.ErrorsTo("Lite")
+				p.send(message.Message{EventAddr: &ev, Params: tc.params, IsError: true})
 			})
 			c := connect(t, srv.options())
 			_, err := c.Call("x/y", 1)
@@ -91,14 +87,7 @@ func TestRemoteErrorsOfEveryShape(t *testing.T) {
 // Perl's ClientLite warns "Unknown session" and reads on.
 func TestARecordWithABadEventIsDroppedWithAWarning(t *testing.T) {
 	srv := newFakeServer(t, "tcp")
-	srv.serve(func(p *peer) {
-		if !p.negotiate(channel.IKC0, "kid-1") {
-			return
-		}
-		req, ok := p.read()
-		if !ok {
-			return
-		}
+	srv.serveFirstRecord(channel.IKC0, func(p *peer, req message.Message) {
 		p.send(message.Message{Event: "", Params: "lost"})
 		p.reply(req, "answer")
 	})

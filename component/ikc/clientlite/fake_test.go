@@ -81,6 +81,19 @@ func (s *fakeServer) serve(fn func(p *peer)) {
 	}()
 }
 
+// serveFirstRecord serves connections that negotiate proto as kernel
+// kid-1 and hands the client's first record to fn.
+func (s *fakeServer) serveFirstRecord(proto channel.Protocol, fn func(p *peer, req message.Message)) {
+	s.serve(func(p *peer) {
+		if !p.negotiate(proto, "kid-1") {
+			return
+		}
+		if req, ok := p.read(); ok {
+			fn(p, req)
+		}
+	})
+}
+
 // peer is the server end of one connection.
 type peer struct {
 	t    testing.TB

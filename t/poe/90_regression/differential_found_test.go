@@ -89,44 +89,6 @@ func TestLostChildStillExistsInChildLose(t *testing.T) {
 	tr.Expect(t, "C _stop", "post to lost child: <nil>", "C hello", "call to lost child: hi <nil>", "P _stop")
 }
 
-// TestAlarmOfAnotherSessionIsEPERM holds POE's answer to alarm_remove and
-// alarm_adjust of an alarm that exists but is another session's: EPERM,
-// where an unknown ID is ESRCH. (Perl's delay_adjust leaves $! alone
-// there; here it is ESRCH.)
-func TestAlarmOfAnotherSessionIsEPERM(t *testing.T) {
-	k := newKernel(t)
-	var id kernel.AlarmID
-	k.Create(kernel.Session{States: kernel.States{
-		"_start": func(e *kernel.Event) any {
-			id, _ = e.Kernel.DelaySet("never", time.Hour)
-			e.Kernel.AliasSet("owner")
-			return nil
-		},
-		"remove": func(e *kernel.Event) any { e.Kernel.AlarmRemoveAll(); e.Kernel.AliasRemove("owner"); return nil },
-	}})
-	k.Create(kernel.Session{States: kernel.States{
-		"_start": func(e *kernel.Event) any {
-			if _, err := e.Kernel.AlarmRemove(id); !errors.Is(err, syscall.EPERM) {
-				t.Errorf("AlarmRemove of another session's alarm = %v, want EPERM", err)
-			}
-			if _, err := e.Kernel.AlarmAdjust(id, time.Second); !errors.Is(err, syscall.EPERM) {
-				t.Errorf("AlarmAdjust of another session's alarm = %v, want EPERM", err)
-			}
-			if _, err := e.Kernel.DelayAdjust(id, time.Second); !errors.Is(err, syscall.ESRCH) {
-				t.Errorf("DelayAdjust of another session's alarm = %v, want ESRCH", err)
-			}
-			if _, err := e.Kernel.AlarmRemove(id + 1000); !errors.Is(err, syscall.ESRCH) {
-				t.Errorf("AlarmRemove of an unknown alarm = %v, want ESRCH", err)
-			}
-			e.Kernel.Post("owner", "remove")
-			return nil
-		},
-	}})
-	if err := run(t, k); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestCallToTheKernelIsZero holds POE's answer to a call to the kernel's
 // own session, by reference or by ID, of any event: 0, as
 // POE::Kernel's _invoke_state ends, and no error.

@@ -116,7 +116,7 @@ func TestCallFromDieHandler(t *testing.T) {
 				"_start": func(e *kernel.Event) any { e.Kernel.Sig("DIE", "d"); return e.Kernel.AliasSet("helper") },
 				"bad":    func(e *kernel.Event) any { panic("helper died") },
 				"d": func(e *kernel.Event) any {
-					tr.Add("helper DIE: %v", e.Arg(1).(map[string]any)["error_str"])
+					tr.Add("helper DIE: %v", errorStr(e))
 					e.Kernel.SigHandled()
 					e.Kernel.AliasRemove("helper")
 					return nil
@@ -124,16 +124,11 @@ func TestCallFromDieHandler(t *testing.T) {
 				"_stop": func(e *kernel.Event) any { tr.Add("helper stop"); return nil },
 			}})
 			k.Create(kernel.Session{States: kernel.States{
-				"_start": func(e *kernel.Event) any {
-					e.Kernel.Sig("DIE", "d")
-					e.Kernel.Yield("boom")
-					e.Kernel.Delay("later", 20*time.Millisecond)
-					return nil
-				},
-				"boom": func(e *kernel.Event) any { panic("orig") },
-				"bad":  func(e *kernel.Event) any { panic("self bad died") },
+				"_start": startPanicking,
+				"boom":   func(e *kernel.Event) any { panic("orig") },
+				"bad":    func(e *kernel.Event) any { panic("self bad died") },
 				"d": func(e *kernel.Event) any {
-					tr.Add("main DIE: %v", e.Arg(1).(map[string]any)["error_str"])
+					tr.Add("main DIE: %v", errorStr(e))
 					dest := any(helper)
 					if tc.self {
 						dest = e.Session
@@ -150,16 +145,7 @@ func TestCallFromDieHandler(t *testing.T) {
 			}})
 			err := run(t, k)
 			tr.Expect(t, tc.want...)
-			var got []string
-			for err != nil {
-				perr, ok := err.(*kernel.PanicError)
-				if !ok {
-					t.Fatalf("Run's error chain holds %v, want only PanicErrors", err)
-				}
-				got = append([]string{fmt.Sprint(perr.Value)}, got...)
-				err = perr.Previous
-			}
-			if fmt.Sprint(got) != fmt.Sprint(tc.err) {
+			if got := panicValues(t, err); fmt.Sprint(got) != fmt.Sprint(tc.err) {
 				t.Errorf("Run's panics = %q, want %q", got, tc.err)
 			}
 		})

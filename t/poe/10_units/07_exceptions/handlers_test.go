@@ -69,16 +69,11 @@ func TestDieHandlerOutcomes(t *testing.T) {
 				"_start": func(e *kernel.Event) any {
 					e.Kernel.Sig("DIE", "d")
 					e.Kernel.Create(kernel.Session{States: kernel.States{
-						"_start": func(e *kernel.Event) any {
-							e.Kernel.Sig("DIE", "d")
-							e.Kernel.Yield("boom")
-							e.Kernel.Delay("later", 20*time.Millisecond)
-							return nil
-						},
-						"boom":  func(e *kernel.Event) any { panic("orig") },
-						"d":     act("child", tc.child),
-						"later": later("child"),
-						"_stop": stop("child"),
+						"_start": startPanicking,
+						"boom":   func(e *kernel.Event) any { panic("orig") },
+						"d":      act("child", tc.child),
+						"later":  later("child"),
+						"_stop":  stop("child"),
 					}})
 					e.Kernel.Delay("later", 20*time.Millisecond)
 					return nil

@@ -38,7 +38,7 @@ func TestSecondDiePending(t *testing.T) {
 					},
 					"boom": func(e *kernel.Event) any { tr.Add("%s boom", n); panic(n + " died") },
 					"d": func(e *kernel.Event) any {
-						tr.Add("%s DIE: %v", n, e.Arg(1).(map[string]any)["error_str"])
+						tr.Add("%s DIE: %v", n, errorStr(e))
 						if tc.handler == n {
 							e.Kernel.SigHandled()
 						}
@@ -49,8 +49,7 @@ func TestSecondDiePending(t *testing.T) {
 			}
 			err := run(t, k)
 			tr.Expect(t, tc.want...)
-			perr, _ := err.(*kernel.PanicError)
-			if perr == nil || perr.Value != tc.err || perr.Previous != nil {
+			if got := panicValues(t, err); len(got) != 1 || got[0] != tc.err {
 				t.Errorf("Run = %v, want the panic %q alone", err, tc.err)
 			}
 		})
