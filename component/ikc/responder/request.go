@@ -30,13 +30,17 @@ func (r *Responder) request(peer string, m message.Message) {
 			return
 		}
 	}
+	// From here on an error names the state the request is for.
+	fail := func(text string, phase message.Phase) {
+		r.requestError(peer, named(&m, target, state, proxied), rkernel, text, phase, true)
+	}
 	if text, ok := r.permitted(peer, target.Session, state); !ok {
-		r.requestError(peer, named(&m, target, state, proxied), rkernel, text, message.PhaseCheck, true)
+		fail(text, message.PhaseCheck)
 		return
 	}
 	dest := r.k.AliasResolveName(target.Session)
 	if dest == nil || dest.IsKernel() {
-		r.requestError(peer, named(&m, target, state, proxied), rkernel, fmt.Sprintf("Unknown session '%s'", target.Session), message.PhaseResolve, true)
+		fail(fmt.Sprintf("Unknown session '%s'", target.Session), message.PhaseResolve)
 		return
 	}
 	prev := r.curPeer
@@ -52,7 +56,7 @@ func (r *Responder) request(peer string, m message.Message) {
 	}
 	r.curPeer = prev
 	if err != nil {
-		r.requestError(peer, named(&m, target, state, proxied), rkernel, err.Error(), message.PhaseInvocation, true)
+		fail(err.Error(), message.PhaseInvocation)
 		return
 	}
 	if m.RSVP == nil {
