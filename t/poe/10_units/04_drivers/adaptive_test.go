@@ -1,0 +1,100 @@
+package drivers_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/poe-go/poe/poe/driver"
+)
+
+// TestSysRWAdaptiveBlockSize reads a regular file, whose reads fill every
+// block they are given, and checks each read's size and the block size it
+// leaves: a driver made with block size 0 doubles its block while reads
+// fill it, up to MaxAdaptiveBlockSize, and halves it after a read of less
+// than a quarter; a driver given its size keeps it.
+func TestSysRWAdaptiveBlockSize(t *testing.T) {
+	const k = 1024
+	sizes := []int{64 * k, 128 * k, 256 * k, 512 * k, 1024 * k, 1024 * k, 100}
+	total := 0
+	for _, n := range sizes {
+		total += n
+	}
+	tests := []struct {
+		name      string
+		blockSize int
+		lend      int // ShareReadBuffer before each Get with a buffer this long; 0 lends none
+		reads     []int
+		blocks    []int // BlockSize after each read
+	}{
+		{
+			name:   "block size 0 grows while reads fill their block, then shrinks",
+			reads:  sizes,
+			blocks: []int{128 * k, 256 * k, 512 * k, 1024 * k, 1024 * k, 1024 * k, 512 * k},
+		},
+		{
+			name:   "the same reading into a lent buffer longer than the block",
+			lend:   2048 * k,
+			reads:  sizes,
+			blocks: []int{128 * k, 256 * k, 512 * k, 1024 * k, 1024 * k, 1024 * k, 512 * k},
+		},
+		{
+			name:   "a lent buffer shorter than the block bounds the read and stops the growth",
+			lend:   100 * k,
+			reads:  []int{64 * k, 100 * k, 100 * k},
+			blocks: []int{128 * k, 128 * k, 128 * k},
+		},
+		{
+			name:      "a block size given is kept",
+			blockSize: 64 * k,
+			reads:     []int{64 * k, 64 * k, 64 * k},
+			blocks:    []int{64 * k, 64 * k, 64 * k},
+		},
+	}
+	data := bytes.Repeat([]byte("0123456789abcdef"), total/16+1)[:total]
+	path := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(fd)
+			d := driver.NewSysRW(tt.blockSize)
+			off := 0
+			for i, want := range tt.reads {
+				var lent []byte
+				if tt.lend > 0 {
+					lent = make([]byte, tt.lend)
+					d.ShareReadBuffer(lent)
+				}
+				got, err := d.Get(fd)
+				if err != nil {
+					t.Fatalf("read %d: %v", i, err)
+				}
+				if len(got) != want {
+					t.Fatalf("read %d: %d octets, want %d", i, len(got), want)
+				}
+				if !bytes.Equal(got, data[off:off+want]) {
+					t.Fatalf("read %d: wrong octets", i)
+				}
+				if lent != nil && &got[0] != &lent[0] {
+					t.Fatalf("read %d: not into the lent buffer", i)
+				}
+				off += want
+				if b := d.BlockSize(); b != tt.blocks[i] {
+					t.Fatalf("after read %d: block size %d, want %d", i, b, tt.blocks[i])
+				}
+			}
+		})
+	}
+	if driver.MaxAdaptiveBlockSize != 1024*k {
+		t.Fatalf("MaxAdaptiveBlockSize %d: the table above assumes 1 MiB", driver.MaxAdaptiveBlockSize)
+	}
+}
