@@ -146,6 +146,29 @@ func (d *SysRW) PutFunc(fn func(dst []byte) ([]byte, error)) (int, error) {
 	d.makeRoom()
 	before := len(d.out)
 	out, err := fn(d.out)
+	return d.queued(before, out, err)
+}
+
+// RecordEncoder is an output filter that appends one record's octets to
+// dst: the filters of this module whose Put encodes each record on its
+// own (Line, Stream) are. A wheel hands it to PutRecord.
+type RecordEncoder interface {
+	AppendRecord(dst []byte, record any) ([]byte, error)
+}
+
+// PutRecord is PutFunc for one record encoded by enc, without the
+// closure: a ReadWrite puts each record through it when its driver and
+// its output filter both have it.
+func (d *SysRW) PutRecord(enc RecordEncoder, record any) (int, error) {
+	d.makeRoom()
+	before := len(d.out)
+	out, err := enc.AppendRecord(d.out, record)
+	return d.queued(before, out, err)
+}
+
+// queued ends PutFunc and PutRecord: out is the buffer with the new
+// message appended after before octets, unless err.
+func (d *SysRW) queued(before int, out []byte, err error) (int, error) {
 	if err != nil {
 		return len(d.out) - d.off, err // d.out still ends where it did
 	}

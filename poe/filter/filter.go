@@ -153,14 +153,22 @@ func octets(rec any) ([]byte, bool) {
 // putOctets appends string and []byte records verbatim, the output side of
 // a filter that does no framing.
 func putOctets(name string, dst []byte, records []any) ([]byte, error) {
+	var err error
 	for _, r := range records {
-		b, ok := octets(r)
-		if !ok {
-			return dst, newError(name, ErrRecordType, "%T, want string or []byte", r)
+		if dst, err = appendOctets(name, dst, r); err != nil {
+			return dst, err
 		}
-		dst = append(dst, b...)
 	}
 	return dst, nil
+}
+
+// appendOctets is putOctets for one record.
+func appendOctets(name string, dst []byte, record any) ([]byte, error) {
+	b, ok := octets(record)
+	if !ok {
+		return dst, newError(name, ErrRecordType, "%T, want string or []byte", record)
+	}
+	return append(dst, b...), nil
 }
 
 // quote shows up to 32 offending octets in an error.

@@ -324,15 +324,24 @@ func otherNewline(c byte) byte {
 
 // Put appends each record and the output terminator to dst (put).
 func (l *Line) Put(dst []byte, records ...any) ([]byte, error) {
+	var err error
 	for _, r := range records {
-		b, ok := octets(r)
-		if !ok {
-			return dst, newError("Line", ErrRecordType, "%T, want string or []byte", r)
+		if dst, err = l.AppendRecord(dst, r); err != nil {
+			return dst, err
 		}
-		dst = append(dst, b...)
-		dst = append(dst, l.out...)
 	}
 	return dst, nil
+}
+
+// AppendRecord appends one record and the output terminator to dst: Put
+// for a single record.
+func (l *Line) AppendRecord(dst []byte, record any) ([]byte, error) {
+	b, ok := octets(record)
+	if !ok {
+		return dst, newError("Line", ErrRecordType, "%T, want string or []byte", record)
+	}
+	dst = append(dst, b...)
+	return append(dst, l.out...), nil
 }
 
 // GetPending returns a copy of the unparsed input, or nil (get_pending).

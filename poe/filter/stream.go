@@ -107,6 +107,11 @@ func (s *Stream) Put(dst []byte, records ...any) ([]byte, error) {
 	return putOctets("Stream", dst, records)
 }
 
+// AppendRecord appends one record to dst: Put for a single record.
+func (s *Stream) AppendRecord(dst []byte, record any) ([]byte, error) {
+	return appendOctets("Stream", dst, record)
+}
+
 // GetPending returns a copy of the buffered octets, or nil (get_pending).
 func (s *Stream) GetPending() []byte {
 	if s.held != nil {

@@ -87,6 +87,8 @@ type ReadWrite struct {
 	stRead, stWrit string
 	afterFn        func()
 	encFn          func([]byte) ([]byte, error)
+	recPut         recordPutter         // drv, when it puts records without a closure
+	recEnc         driver.RecordEncoder // outF, when it encodes a record on its own
 	one            [1]any
 	fdBox          any
 }
@@ -136,6 +138,8 @@ func NewReadWrite(e *kernel.Event, o ReadWriteOptions) (*ReadWrite, error) {
 	w.autoFlush, w.keepOpen = o.AutoFlush, o.KeepOpen
 	w.afterFn = w.afterDispatch
 	w.encFn = w.encode
+	w.recPut, _ = w.drv.(recordPutter)
+	w.setOutputFilter(w.outF)
 	w.fdBox = w.out
 
 	w.stRead = w.state("select read", w.onRead)
@@ -247,14 +251,23 @@ func (w *ReadWrite) Put(records ...any) bool {
 	}
 	before := w.drv.GetOutOctets()
 	after := before
-	for _, r := range records {
-		w.one[0] = r
-		var err error
-		if after, err = w.drv.PutFunc(w.encFn); err != nil {
-			w.putFailed(err)
+	if w.recPut != nil && w.recEnc != nil {
+		for _, r := range records {
+			var err error
+			if after, err = w.recPut.PutRecord(w.recEnc, r); err != nil {
+				w.putFailed(err)
+			}
 		}
+	} else {
+		for _, r := range records {
+			w.one[0] = r
+			var err error
+			if after, err = w.drv.PutFunc(w.encFn); err != nil {
+				w.putFailed(err)
+			}
+		}
+		w.one[0] = nil
 	}
-	w.one[0] = nil
 	if after > 0 && before == 0 {
 		if w.autoFlush {
 			left, err := w.drv.Flush(w.out)
@@ -273,6 +286,19 @@ func (w *ReadWrite) Put(records ...any) bool {
 }
 
 func (w *ReadWrite) encode(dst []byte) ([]byte, error) { return w.outF.Put(dst, w.one[:]...) }
+
+// recordPutter is a driver that puts one record through a RecordEncoder
+// (driver.SysRW's PutRecord).
+type recordPutter interface {
+	PutRecord(enc driver.RecordEncoder, record any) (int, error)
+}
+
+// setOutputFilter makes f the output filter, and its RecordEncoder, if
+// it is one, what Put encodes each record with.
+func (w *ReadWrite) setOutputFilter(f filter.Filter) {
+	w.outF = f
+	w.recEnc, _ = f.(driver.RecordEncoder)
+}
 
 func (w *ReadWrite) putFailed(err error) {
 	oe := &OpError{Wheel: w.id, Op: "put", Errno: syscall.EINVAL, Err: err}

@@ -43,7 +43,7 @@ func (w *ReadWrite) Event(pairs ...string) error {
 // What the old input filter had not made into records yet is fed to f and
 // the records it makes are delivered at once.
 func (w *ReadWrite) SetFilter(f filter.Filter) {
-	w.outF = f
+	w.setOutputFilter(f)
 	w.SetInputFilter(f)
 }
 
@@ -75,7 +75,7 @@ func (w *ReadWrite) SetInputFilter(f filter.Filter) {
 
 // SetOutputFilter is POE's set_output_filter: later Puts use f. Octets
 // already queued are sent as they were encoded.
-func (w *ReadWrite) SetOutputFilter(f filter.Filter) { w.outF = f }
+func (w *ReadWrite) SetOutputFilter(f filter.Filter) { w.setOutputFilter(f) }
 
 // GetInputFilter is POE's get_input_filter.
 func (w *ReadWrite) GetInputFilter() filter.Filter { return w.inF }

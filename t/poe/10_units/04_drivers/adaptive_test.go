@@ -2,6 +2,7 @@ package drivers_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/poe-go/poe/poe/driver"
+	"github.com/poe-go/poe/poe/filter"
 )
 
 // TestSysRWAdaptiveBlockSize reads a regular file, whose reads fill every
@@ -96,5 +98,44 @@ func TestSysRWAdaptiveBlockSize(t *testing.T) {
 	}
 	if driver.MaxAdaptiveBlockSize != 1024*k {
 		t.Fatalf("MaxAdaptiveBlockSize %d: the table above assumes 1 MiB", driver.MaxAdaptiveBlockSize)
+	}
+}
+
+// TestSysRWPutRecord checks PutRecord as PutFunc's twin: an encoded
+// record is one message, an empty one none, and a refused one leaves the
+// queue as it was and returns the filter's error.
+func TestSysRWPutRecord(t *testing.T) {
+	d := driver.NewSysRW(0)
+	line := filter.NewLine(filter.LineOptions{Literal: "\n"})
+	steps := []struct {
+		record   any
+		octets   int
+		messages int
+		refused  bool
+	}{
+		{"one", 4, 1, false},
+		{[]byte("two"), 8, 2, false},
+		{42, 8, 2, true},
+		{"", 9, 3, false}, // an empty line is still its terminator
+	}
+	for i, s := range steps {
+		n, err := d.PutRecord(line, s.record)
+		if (err != nil) != s.refused || (s.refused && !errors.Is(err, filter.ErrRecordType)) {
+			t.Fatalf("step %d: err %v", i, err)
+		}
+		if n != s.octets || d.GetOutOctets() != s.octets || d.GetOutMessages() != s.messages {
+			t.Fatalf("step %d: %d octets (%d queued) in %d messages, want %d in %d", i, n, d.GetOutOctets(), d.GetOutMessages(), s.octets, s.messages)
+		}
+	}
+	stream := filter.NewStream()
+	if n, err := d.PutRecord(stream, ""); err != nil || n != 9 || d.GetOutMessages() != 3 {
+		t.Fatalf("an empty record: %d octets in %d messages, err %v", n, d.GetOutMessages(), err)
+	}
+	r, w := socketpair(t)
+	if left, err := d.Flush(w); err != nil || left != 0 {
+		t.Fatalf("flush left %d, err %v", left, err)
+	}
+	if got, _ := d.Get(r); string(got) != "one\ntwo\n\n" {
+		t.Fatalf("read %q", got)
 	}
 }
