@@ -153,10 +153,12 @@ func (k *Kernel) DelaySet(state string, d time.Duration, args ...any) (AlarmID, 
 func (k *Kernel) ownTimer(op string, id AlarmID) (*qitem, error) {
 	k.loopOnly(op)
 	t := k.timerByID[int64(id)]
-	if t == nil || (t.dest != k.GetActiveSession() && op == "delay_adjust") {
+	switch {
+	case t == nil:
 		return nil, kerr(op, id, esrch)
-	}
-	if t.dest != k.GetActiveSession() {
+	case t.dest != k.GetActiveSession() && op == "delay_adjust":
+		return nil, kerr(op, id, esrch)
+	case t.dest != k.GetActiveSession():
 		return nil, kerr(op, id, eperm)
 	}
 	return t, nil

@@ -200,7 +200,8 @@ type failure struct {
 // in the same error, so when once is set a failure like the last one
 // told is not told again until a connection succeeds.
 func (rc *reconnector) tell(op string, errno int, text string, once bool) {
-	if f := (failure{op, errno, text}); once {
+	if once {
+		f := failure{op, errno, text}
 		if f == rc.told {
 			return
 		}

@@ -86,13 +86,7 @@ func payload(enc *mp.Encoder, v any) ([]byte, error) {
 	if w, ok := enc.Writer().(*appendWriter); ok && w.e != nil {
 		depth, maxDepth = w.e.depth, w.e.maxDepth
 	}
-	e := getEncoder(nil, maxDepth)
-	defer putEncoder(e)
-	e.depth = depth
-	if err := e.value(v); err != nil {
-		return nil, err
-	}
-	return e.w.b, nil
+	return freezeAt(nil, v, depth, maxDepth)
 }
 
 func (e *encoder) value(v any) error {

@@ -152,7 +152,14 @@ func (s *Serializer) FreezeAt(dst []byte, v any, depth int) ([]byte, error) {
 			return AppendInt(dst, int64(x)), nil
 		}
 	}
-	e := getEncoder(dst, s.maxDepth)
+	return freezeAt(dst, v, depth, s.maxDepth)
+}
+
+// freezeAt appends v to dst with a pooled encoder that counts nesting
+// from depth under maxDepth: FreezeAt's work, and that of an extension's
+// payload inside a typed value (payload).
+func freezeAt(dst []byte, v any, depth, maxDepth int) ([]byte, error) {
+	e := getEncoder(dst, maxDepth)
 	e.depth = depth
 	err := e.value(v)
 	out := e.w.b

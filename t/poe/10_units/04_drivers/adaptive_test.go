@@ -20,6 +20,9 @@ import (
 // than a quarter; a driver given its size keeps it.
 func TestSysRWAdaptiveBlockSize(t *testing.T) {
 	const k = 1024
+	if driver.MaxAdaptiveBlockSize != 1024*k {
+		t.Fatalf("MaxAdaptiveBlockSize %d: the table below assumes 1 MiB", driver.MaxAdaptiveBlockSize)
+	}
 	sizes := []int{64 * k, 128 * k, 256 * k, 512 * k, 1024 * k, 1024 * k, 100}
 	total := 0
 	for _, n := range sizes {
@@ -95,9 +98,6 @@ func TestSysRWAdaptiveBlockSize(t *testing.T) {
 				}
 			}
 		})
-	}
-	if driver.MaxAdaptiveBlockSize != 1024*k {
-		t.Fatalf("MaxAdaptiveBlockSize %d: the table above assumes 1 MiB", driver.MaxAdaptiveBlockSize)
 	}
 }
 
