@@ -131,8 +131,12 @@ func MustParse(s string) Specifier {
 
 // String formats the specifier as specifier_name does: "poe:" followed by
 // "//kernel", "/session" and "/state", each only when non-empty. Args are
-// dropped. Note that {State: "x"} formats as "poe:/x", which parses back
-// with x as the session (a trap inherited from IKC).
+// dropped. Two traps are inherited from IKC, whose specifier_name and
+// specifier_parse do the same: {State: "x"} formats as "poe:/x", which
+// parses back with x as the session; and a kernel alone whose start reads
+// as host:port followed by more word characters, {Kernel: "unix:0A0"},
+// formats as "poe://unix:0A0", which parses back as kernel "unix:0" and
+// state "A0".
 func (s Specifier) String() string {
 	var b strings.Builder
 	b.Grow(len(Scheme) + 4 + len(s.Kernel) + len(s.Session) + len(s.State))

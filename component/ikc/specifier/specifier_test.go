@@ -40,6 +40,11 @@ var accepted = []struct {
 	{"poe://Srv/2/cb", Specifier{"Srv", "2", "cb", ""}},
 	{"poe:?x", Specifier{"", "", "", "x"}},
 	{"00", Specifier{"", "", "00", ""}},
+	// A state may follow the kernel with no slash when the kernel's
+	// host:port alternative matches first: Perl IKC 0.2402 splits both
+	// so (its specifier_name of the first gives the second).
+	{"poe://unix:0A0/", Specifier{"unix:0A0", "", "", ""}},
+	{"poe://unix:0A0", Specifier{"unix:0", "", "A0", ""}},
 }
 
 // rejected holds every rejected example of section 9.2.
@@ -174,7 +179,8 @@ func TestHelpers(t *testing.T) {
 }
 
 // FuzzParse checks that Parse never panics and that formatting a parsed
-// specifier gives a string that parses and formats to itself.
+// specifier gives a string that parses and formats to itself, but for
+// the one split inherited from IKC's grammar (stateSplitOffKernel).
 func FuzzParse(f *testing.F) {
 	for _, tc := range accepted {
 		f.Add(tc.in)
@@ -192,7 +198,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse(%q) = %#v formats as %q, which does not parse: %v", in, s, out, err)
 		}
-		if again := s2.String(); again != out {
+		if again := s2.String(); again != out && !stateSplitOffKernel(s, s2) {
 			t.Fatalf("%q -> %q -> %q: not stable", in, out, again)
 		}
 	})
@@ -205,4 +211,12 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// stateSplitOffKernel reports the trap String documents: a kernel-only
+// specifier whose kernel, formatted, parses back as a shorter kernel and
+// a state (poe://unix:0A0 as unix:0 and A0), as it does in Perl.
+func stateSplitOffKernel(s, again Specifier) bool {
+	return s.Session == "" && s.State == "" && again.Session == "" &&
+		again.Kernel != s.Kernel && again.Kernel+again.State == s.Kernel
 }
