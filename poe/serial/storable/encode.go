@@ -387,9 +387,7 @@ func (e *encoder) hash(m map[string]any) error {
 	}
 	kvs := e.kvs[start:]
 	sortKVs(kvs)
-	if flagged && slices.ContainsFunc(kvs, func(x kv) bool { return notCharOrder(x.k) }) {
-		slices.SortFunc(kvs, func(a, b kv) int { return comparePerlKeys(a.k, b.k) })
-	}
+	inPerlKeyOrder(kvs, func(x kv) string { return x.k }, flagged)
 	e.hashHead(len(kvs), flagged)
 	for i := range kvs {
 		if err := e.sv(kvs[i].v); err != nil {
@@ -417,23 +415,19 @@ func sortKVs(kvs []kv) {
 	}
 }
 
-// notCharOrder reports whether k, a key of a hash with UTF-8 keys, may
-// sort differently by bytes than Perl's canonical nfreeze sorts it: Perl
-// compares the keys of such a hash as characters (sv_cmp), a key that is
-// not UTF-8 being Latin-1, so the byte key "\xff" (U+00FF) comes before
-// "Ը" (U+0538, bytes d4 b8) though its byte is greater. Byte order is
-// that order unless a key is bytes above 0x7F that are not UTF-8: only
-// then are the keys sorted again, by comparePerlKeys. Hashes without
-// UTF-8 keys never need this.
-func notCharOrder(k string) bool { return !isASCII(k) && !isCharString(k) }
-
-func isASCII(s string) bool {
-	for i := range len(s) {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
+// inPerlKeyOrder puts a hash's entries, sorted by their keys' bytes, in
+// the order Perl's canonical nfreeze gives them, key(x) being x's key and
+// flagged telling whether the hash has UTF-8 keys. Perl compares the keys
+// of such a hash as characters (sv_cmp), a key that is not UTF-8 being
+// Latin-1, so the byte key "\xff" (U+00FF) comes before "Ը" (U+0538,
+// bytes d4 b8) though its byte is greater. Byte order is that order
+// unless a key is not valid UTF-8 (bytes above 0x7F that are not UTF-8):
+// only then are the entries sorted again, by comparePerlKeys. Hashes
+// without UTF-8 keys keep byte order.
+func inPerlKeyOrder[T any](xs []T, key func(T) string, flagged bool) {
+	if flagged && slices.ContainsFunc(xs, func(x T) bool { return !utf8.ValidString(key(x)) }) {
+		slices.SortFunc(xs, func(a, b T) int { return comparePerlKeys(key(a), key(b)) })
 	}
-	return true
 }
 
 // comparePerlKeys compares two keys as Perl's sv_cmp compares them once

@@ -2,6 +2,7 @@ package storable
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -119,11 +120,7 @@ func perlKey(k string) string {
 	if isCharString(k) {
 		return k
 	}
-	var b strings.Builder
-	for i := range len(k) {
-		b.WriteRune(rune(k[i]))
-	}
-	return b.String()
+	return latin1ToUTF8(k)
 }
 
 // object is a blessed hash or array, a blessed scalar, or a blessed
@@ -388,13 +385,7 @@ func showTo(b *strings.Builder, v any, seen map[uintptr]bool) {
 			return
 		}
 		b.WriteString("{")
-		for i, k := range slices.Sorted(func(yield func(string) bool) {
-			for k := range x {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for i, k := range slices.Sorted(maps.Keys(x)) {
 			if i > 0 {
 				b.WriteString(", ")
 			}

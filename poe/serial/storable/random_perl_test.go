@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -163,13 +164,7 @@ func TestRandomCorruptImages(t *testing.T) {
 	for range 8 {
 		imgs = append(imgs, p.generate(t, r.Uint32()))
 	}
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range p.net {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(p.net)) {
 		imgs = append(imgs, p.net[name], p.native[name])
 	}
 	for i := range 8 {

@@ -164,9 +164,7 @@ func (e *encoder) mapBody(rv reflect.Value) error {
 		entries = append(entries, entry{k, it.Value()})
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.k, b.k) })
-	if flagged && slices.ContainsFunc(entries, func(x entry) bool { return notCharOrder(x.k) }) {
-		slices.SortFunc(entries, func(a, b entry) int { return comparePerlKeys(a.k, b.k) })
-	}
+	inPerlKeyOrder(entries, func(x entry) string { return x.k }, flagged)
 	e.hashHead(len(entries), flagged)
 	for _, en := range entries {
 		if err := e.svValue(en.v); err != nil {
