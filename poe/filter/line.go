@@ -336,11 +336,10 @@ func (l *Line) Put(dst []byte, records ...any) ([]byte, error) {
 // AppendRecord appends one record and the output terminator to dst: Put
 // for a single record.
 func (l *Line) AppendRecord(dst []byte, record any) ([]byte, error) {
-	b, ok := octets(record)
-	if !ok {
-		return dst, newError("Line", ErrRecordType, "%T, want string or []byte", record)
+	dst, err := appendOctets("Line", dst, record)
+	if err != nil {
+		return dst, err
 	}
-	dst = append(dst, b...)
 	return append(dst, l.out...), nil
 }
 

@@ -148,15 +148,12 @@ func (k *Kernel) DelaySet(state string, d time.Duration, args ...any) (AlarmID, 
 
 // ownTimer finds an alarm of the active session by ID: ESRCH when no
 // alarm has it, EPERM when it is another session's, as POE's queue
-// answers alarm_remove and alarm_adjust. Perl's delay_adjust leaves $!
-// alone there; here it is ESRCH for both.
+// answers alarm_remove and alarm_adjust.
 func (k *Kernel) ownTimer(op string, id AlarmID) (*qitem, error) {
 	k.loopOnly(op)
 	t := k.timerByID[int64(id)]
 	switch {
 	case t == nil:
-		return nil, kerr(op, id, esrch)
-	case t.dest != k.GetActiveSession() && op == "delay_adjust":
 		return nil, kerr(op, id, esrch)
 	case t.dest != k.GetActiveSession():
 		return nil, kerr(op, id, eperm)
@@ -198,7 +195,9 @@ func (k *Kernel) requeue(t *qitem, prio int64) {
 func (k *Kernel) DelayAdjust(id AlarmID, d time.Duration) (time.Time, error) {
 	t, err := k.ownTimer("delay_adjust", id)
 	if err != nil {
-		return time.Time{}, err
+		// Perl's delay_adjust leaves $! alone for another session's
+		// alarm; here it is ESRCH, as for no alarm at all.
+		return time.Time{}, kerr("delay_adjust", id, esrch)
 	}
 	if prio := k.now() + int64(d); prio != t.prio {
 		k.requeue(t, prio)

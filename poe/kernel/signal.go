@@ -196,7 +196,8 @@ func (k *Kernel) dispatchSignal(it *qitem) {
 			s *Session
 			w *sigWatch
 		}
-		var hearing []heard
+		var buf [8]heard // most signals have few watchers: no allocation
+		hearing := buf[:0]
 		for i := len(targets) - 1; i >= 0; i-- {
 			if w := ws[targets[i]]; w != nil {
 				hearing = append(hearing, heard{targets[i], w})

@@ -142,18 +142,12 @@ func (r *Responder) informError(name, op, text string) {
 func (r *Responder) stateInformMonitors(e *kernel.Event) any {
 	name, _ := e.Arg(0).(string)
 	event, _ := e.Arg(1).(string)
-	if name != specifier.Any {
-		if s, err := specifier.Parse(name); err == nil && s.Kernel != "" {
-			name = s.Kernel
-		}
+	if s, err := specifier.Parse(name); err == nil && s.Kernel != "" {
+		name = s.Kernel // "*" does not parse, and stays
 	}
 	if name == "" || event == "" {
 		r.warn("inform_monitors: no kernel or no event in %v", e.Args)
 		return nil
 	}
-	var extra []any
-	if len(e.Args) > 2 {
-		extra = e.Args[2:]
-	}
-	return r.inform(name, event, extra...)
+	return r.inform(name, event, e.Args[2:]...)
 }
