@@ -1,7 +1,6 @@
 package filters_test
 
 import (
-	"bytes"
 	"errors"
 	"testing"
 
@@ -9,21 +8,18 @@ import (
 	"github.com/poe-go/poe/poe/filter"
 )
 
-// The filters a ReadWrite encodes each record with through SysRW's
-// PutRecord.
-var (
-	_ driver.RecordEncoder = (*filter.Line)(nil)
-	_ driver.RecordEncoder = (*filter.Stream)(nil)
-)
-
 // TestAppendRecord checks that AppendRecord appends one record and the
-// filter's output terminator after what dst held, the octets Put writes
-// for it, and refuses a record of the wrong type with ErrRecordType,
-// leaving dst as it was.
+// filter's output terminator after what dst held, and refuses a record of
+// the wrong type with ErrRecordType, leaving dst as it was, as Put does;
+// and that Put of several records at once writes what AppendRecord
+// appends for each of them in turn.
 func TestAppendRecord(t *testing.T) {
 	encoders := []struct {
 		name string
-		f    interface {
+		// f is one of the filters a ReadWrite encodes each record with
+		// through SysRW's PutRecord: the field's type makes the build
+		// check that it is a driver.RecordEncoder.
+		f interface {
 			filter.Filter
 			driver.RecordEncoder
 		}
@@ -48,11 +44,13 @@ func TestAppendRecord(t *testing.T) {
 	}
 	const prefix = "held:"
 	for _, enc := range encoders {
+		var accepted []any
+		want, appended := prefix, []byte(prefix)
 		for _, rec := range records {
 			t.Run(enc.name+"/"+rec.name, func(t *testing.T) {
 				got, err := enc.f.AppendRecord([]byte(prefix), rec.record)
-				put, perr := enc.f.Put([]byte(prefix), rec.record)
 				if rec.refused {
+					_, perr := enc.f.Put([]byte(prefix), rec.record)
 					if !errors.Is(err, filter.ErrRecordType) || !errors.Is(perr, filter.ErrRecordType) {
 						t.Fatalf("AppendRecord err %v, Put err %v: want ErrRecordType from both", err, perr)
 					}
@@ -61,13 +59,30 @@ func TestAppendRecord(t *testing.T) {
 					}
 					return
 				}
-				if err != nil || perr != nil {
-					t.Fatalf("AppendRecord err %v, Put err %v", err, perr)
+				if err != nil {
+					t.Fatalf("AppendRecord: %v", err)
 				}
-				if want := prefix + rec.octets + enc.term; string(got) != want || !bytes.Equal(got, put) {
-					t.Fatalf("AppendRecord %q, Put %q, want %q", got, put, want)
+				if want := prefix + rec.octets + enc.term; string(got) != want {
+					t.Fatalf("AppendRecord %q, want %q", got, want)
 				}
 			})
+			if !rec.refused {
+				accepted = append(accepted, rec.record)
+				want += rec.octets + enc.term
+				var err error
+				if appended, err = enc.f.AppendRecord(appended, rec.record); err != nil {
+					t.Fatalf("%s: AppendRecord %q: %v", enc.name, rec.record, err)
+				}
+			}
 		}
+		t.Run(enc.name+"/several records at once", func(t *testing.T) {
+			put, err := enc.f.Put([]byte(prefix), accepted...)
+			if err != nil {
+				t.Fatalf("Put: %v", err)
+			}
+			if string(put) != want || string(appended) != want {
+				t.Fatalf("Put %q, AppendRecord in turn %q, want %q", put, appended, want)
+			}
+		})
 	}
 }

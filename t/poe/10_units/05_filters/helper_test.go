@@ -6,7 +6,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os/exec"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/poe-go/poe/poe/filter"
@@ -154,6 +156,21 @@ func mustPanic(t *testing.T, fn func()) {
 		}
 	}()
 	fn()
+}
+
+// requirePerl skips the test unless perl loads POE and the other modules
+// given, as the Perl cross-checks and differential tests need.
+func requirePerl(t *testing.T, modules ...string) {
+	t.Helper()
+	args := []string{"-MPOE"}
+	for _, m := range modules {
+		args = append(args, "-M"+m)
+	}
+	args = append(args, "-e1")
+	if err := exec.Command("perl", args...).Run(); err != nil {
+		t.Skipf("skipping: perl %s failed (%v); the test needs Perl with %s (POE on Debian: libpoe-perl)",
+			strings.Join(args, " "), err, strings.Join(append([]string{"POE"}, modules...), ", "))
+	}
 }
 
 // jsonSer is a serializer for tests, as 07_reference.t's MyFreezer: JSON,

@@ -15,9 +15,7 @@ import (
 // returns its answer. The test is skipped when Perl or POE is missing.
 func runPerl(t *testing.T, mode string, input []byte) []byte {
 	t.Helper()
-	if err := exec.Command("perl", "-MPOE", "-e1").Run(); err != nil {
-		t.Skipf("skipping the Perl cross-check: perl -MPOE -e1 failed (%v); install POE (Debian: libpoe-perl)", err)
-	}
+	requirePerl(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "perl", "testdata/crosscheck.pl", mode)

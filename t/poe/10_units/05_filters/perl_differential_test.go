@@ -149,9 +149,9 @@ func (s diffSpec) build(warn func(string)) filter.Filter {
 	case "Stream":
 		return filter.NewStream(filter.StreamOptions{Borrow: s.Borrow})
 	case "Grep":
-		return filter.NewGrep(filter.GrepOptions{Code: diffGreps[s.Code], Get: diffGreps[s.Get], Put: diffGreps[s.Put]})
+		return filter.NewGrep(s.grepOptions())
 	case "Map":
-		return filter.NewMap(filter.MapOptions{Code: diffMaps[s.Code], Get: diffMaps[s.Get], Put: diffMaps[s.Put]})
+		return filter.NewMap(s.mapOptions())
 	case "Stackable":
 		fs := make([]filter.Filter, len(s.Filters))
 		for i, l := range s.Filters {
@@ -162,6 +162,16 @@ func (s diffSpec) build(warn func(string)) filter.Filter {
 		return filter.NewReference(filter.ReferenceOptions{Compression: s.Compression, NoFatals: s.NoFatals, MaxBuffer: s.MaxBuffer})
 	}
 	panic("unknown filter type " + s.Type)
+}
+
+// grepOptions are a Grep spec's functions, looked up by name.
+func (s diffSpec) grepOptions() filter.GrepOptions {
+	return filter.GrepOptions{Code: diffGreps[s.Code], Get: diffGreps[s.Get], Put: diffGreps[s.Put]}
+}
+
+// mapOptions are a Map spec's functions, looked up by name.
+func (s diffSpec) mapOptions() filter.MapOptions {
+	return filter.MapOptions{Code: diffMaps[s.Code], Get: diffMaps[s.Get], Put: diffMaps[s.Put]}
 }
 
 // errKind names the POE error a Go filter error stands for, as
@@ -340,9 +350,9 @@ func runGo(c *diffCase) ([]any, error) {
 		case "modify":
 			switch g := f.(type) {
 			case *filter.Grep:
-				g.Modify(filter.GrepOptions{Code: diffGreps[op.Filter.Code], Get: diffGreps[op.Filter.Get], Put: diffGreps[op.Filter.Put]})
+				g.Modify(op.Filter.grepOptions())
 			case *filter.Map:
-				g.Modify(filter.MapOptions{Code: diffMaps[op.Filter.Code], Get: diffMaps[op.Filter.Get], Put: diffMaps[op.Filter.Put]})
+				g.Modify(op.Filter.mapOptions())
 			}
 			results = append(results, nil)
 		case "clone":
@@ -475,12 +485,7 @@ type diffPerl struct {
 
 func startDiffPerl(t *testing.T) *diffPerl {
 	t.Helper()
-	if err := exec.Command("perl", "-MPOE", "-e1").Run(); err != nil {
-		t.Skipf("skipping the Perl differential test: perl -MPOE -e1 failed (%v); install POE (Debian: libpoe-perl)", err)
-	}
-	if err := exec.Command("perl", "-MJSON::PP", "-MStorable", "-MCompress::Zlib", "-e1").Run(); err != nil {
-		t.Skipf("skipping the Perl differential test: it needs JSON::PP, Storable and Compress::Zlib (%v)", err)
-	}
+	requirePerl(t, "JSON::PP", "Storable", "Compress::Zlib")
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	cmd := exec.CommandContext(ctx, "perl", "testdata/differential.pl")
 	var stderr bytes.Buffer
@@ -567,6 +572,7 @@ func runDifferential(t *testing.T, family uint64, gen func(r *rand.Rand) *diffCa
 		where := fmt.Sprintf("case %d of -filters.seed=%d", i, *diffSeed)
 		caseJSON, _ := json.Marshal(c)
 		perl := normalizePerl(p.run(t, c)).([]any)
+		tally(seen, c, perl)
 		goRes, err := runGo(c)
 		if err != nil {
 			t.Errorf("%s: Go: %v\ncase %s", where, err, caseJSON)
@@ -588,7 +594,6 @@ func runDifferential(t *testing.T, family uint64, gen func(r *rand.Rand) *diffCa
 				warningsLast(g)
 				warningsLast(perl)
 			}
-			tally(seen, perl)
 			if !reflect.DeepEqual(g, perl) {
 				failed++
 				pj, _ := json.Marshal(perl)
@@ -602,13 +607,25 @@ func runDifferential(t *testing.T, family uint64, gen func(r *rand.Rand) *diffCa
 	}
 }
 
-// tally counts the kinds of event in Perl's results, so that -v shows
-// what the cases exercised.
-func tally(seen map[string]int, v any) {
+// tally counts the kinds of event in Perl's results, one per op of c, so
+// that -v shows what the cases exercised. A bool is counted under its op:
+// pop and shift tell whether they were done, checkput what it set.
+func tally(seen map[string]int, c *diffCase, res []any) {
+	for i, r := range res {
+		if b, ok := r.(bool); ok && i < len(c.Ops) {
+			seen[fmt.Sprintf("%s gave %v", c.Ops[i].Op, b)]++
+			continue
+		}
+		tallyEvents(seen, r)
+	}
+}
+
+// tallyEvents counts the records, errors, warnings and references in v.
+func tallyEvents(seen map[string]int, v any) {
 	switch x := v.(type) {
 	case []any:
 		for _, e := range x {
-			tally(seen, e)
+			tallyEvents(seen, e)
 		}
 	case map[string]any:
 		switch {
@@ -620,13 +637,13 @@ func tally(seen map[string]int, v any) {
 			seen["reference"]++
 		default:
 			for _, e := range x {
-				tally(seen, e)
+				tallyEvents(seen, e)
 			}
 		}
 	case string:
 		seen["octets"]++
 	case bool:
-		seen[fmt.Sprint("pop or shift done: ", x)]++
+		seen[fmt.Sprint("bool result ", x)]++
 	}
 }
 
@@ -777,7 +794,8 @@ func lineCase(r *rand.Rand) *diffCase {
 	}
 	alphabet := lineAlphabet + "abENDSTOP;,"
 	limits := r.IntN(10)
-	long := 40
+	long, terms := 40, m.terms
+	var lines int
 	if limits == 1 {
 		// MaxBuffer: lines shorter than MaxLength, and no noise, so
 		// that no line exceeds MaxLength (which the Go filter would
@@ -786,16 +804,12 @@ func lineCase(r *rand.Rand) *diffCase {
 		spec.MaxLength = spec.MaxBuffer
 		long = spec.MaxLength - 6
 		alphabet = "aENSP" // no octet of any terminator
-	}
-	terms := m.terms
-	if limits == 1 {
 		// One terminator: autodetection settles on the first one seen,
 		// and the others would then be part of longer lines.
 		terms = terms[:1]
-	}
-	lines := r.IntN(12)
-	if limits == 1 {
 		lines = 5 + r.IntN(20)
+	} else {
+		lines = r.IntN(12)
 	}
 	var wire []byte
 	for range lines {
@@ -1102,18 +1116,16 @@ func stackCase(r *rand.Rand) *diffCase {
 		// Go stack passes nothing on. Leave such puts out.
 		recs = nil
 	}
-	if len(recs) > 0 {
-		c.Ops = append(c.Ops, diffOp{Op: "put", Records: recs})
+	// A pop may have removed a RecordBlock on top, and the layer below
+	// cannot put its blocks of records: after a pop, such a stack's
+	// case ends with the pending check and puts nothing. (Nothing is
+	// pushed onto a RecordBlock; see stackChange.)
+	popped := false
+	for _, op := range c.Ops {
+		popped = popped || op.Op == "pop"
 	}
-	if top.Type == "RecordBlock" {
-		// A pop may have removed it, and a push put something else on
-		// top: only check put's octets then.
-		for _, op := range c.Ops {
-			if op.Op == "pop" || op.Op == "push" {
-				c.Ops = c.Ops[:len(c.Ops)-1]
-				break
-			}
-		}
+	if len(recs) > 0 && !(top.Type == "RecordBlock" && popped) {
+		c.Ops = append(c.Ops, diffOp{Op: "put", Records: recs})
 	}
 	return c
 }
@@ -1283,12 +1295,15 @@ func refCase(r *rand.Rand) *diffCase {
 		if err != nil {
 			panic(err)
 		}
+		img, err := storable.Freeze(v)
+		if err != nil {
+			panic(err)
+		}
 		switch r.IntN(8) {
 		case 0:
 			// A frame that cannot be thawed: a cut image, or for
 			// compression also a payload that is not zlib. POE's thaw
 			// dies or returns undef; Go's is ErrSerializer.
-			img, _ := storable.Freeze(v)
 			payload := img[:r.IntN(len(img))]
 			if spec.Compression {
 				if r.IntN(2) == 0 {
@@ -1306,7 +1321,6 @@ func refCase(r *rand.Rand) *diffCase {
 		case 1:
 			frame = append([]byte("0"), frame...) // leading zeros are valid
 		}
-		img, _ := storable.Freeze(v)
 		largest = max(largest, len(frame), len(img))
 		wire = append(wire, frame...)
 	}

@@ -95,19 +95,12 @@ func TestStackableLayers(t *testing.T) {
 		{"a line a borrowing Line lends stays as it was in the Map above it", func(t *testing.T) []any {
 			s := filter.NewStackable(filter.NewLine(filter.LineOptions{Literal: "|", Borrow: true}),
 				filter.NewMap(filter.MapOptions{Code: func(r any) []any { return []any{r, r} }}))
-			var got []any
-			s.GetOneStart([]byte("a|b|"))
-			for {
-				rec, ok, err := s.GetOne()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !ok {
-					return got
-				}
-				got = append(got, string(rec.([]byte)))
+			got, errs := getAll(s, []byte("a|b|"))
+			if len(errs) > 0 {
+				t.Fatal(errs)
 			}
-		}, records("a", "a", "b", "b")},
+			return got
+		}, blocks("a", "a", "b", "b")},
 		{"get keeps every line a borrowing top layer lends while the stack feeds it more", func(t *testing.T) []any {
 			s := filter.NewStackable(filter.NewLine(), filter.NewLine(filter.LineOptions{Literal: "|", Borrow: true}))
 			return drain(t, s, []byte("ab|\r\ncd|\r\n"))
