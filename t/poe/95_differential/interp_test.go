@@ -7,10 +7,12 @@ import (
 	"log"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/poe-go/poe/poe/kernel"
+	"github.com/poe-go/poe/t/poe/poetest"
 )
 
 // interp runs one program in a Go kernel, the way testdata/run.pl runs it
@@ -43,8 +45,9 @@ type held struct {
 // errTimeout is returned when a program's kernel does not finish.
 var errTimeout = errors.New("the kernel was still running after the time limit")
 
-// runGo runs p and returns its trace.
-func runGo(p *program, limit time.Duration) ([]string, error) {
+// runGo runs p and returns its trace, failing with errTimeout after
+// poetest.Limit.
+func runGo(p *program) ([]string, error) {
 	k, err := kernel.New(kernel.WithLogger(log.New(io.Discard, "", 0)))
 	if err != nil {
 		return nil, err
@@ -57,22 +60,16 @@ func runGo(p *program, limit time.Duration) ([]string, error) {
 	go func() { done <- k.Run() }()
 	select {
 	case err = <-done:
-	case <-time.After(limit):
+	case <-time.After(poetest.Limit):
 		// The kernel's goroutine is left behind: the test fails anyway.
 		return in.trace, errTimeout
 	}
 	k.Close()
-	if err != nil {
-		return in.trace, err
-	}
-	return in.trace, nil
+	return in.trace, err
 }
 
 func (in *interp) spawn(typ string, n int, lab string) *kernel.Session {
-	states := kernel.States{}
-	for _, name := range []string{"__rel"} {
-		states[name] = in.handler(typ, name)
-	}
+	states := kernel.States{"__rel": in.handler(typ, "__rel")}
 	for name := range in.prog.Types[typ].States {
 		states[name] = in.handler(typ, name)
 	}
@@ -95,11 +92,7 @@ func (in *interp) norm(v any) string {
 		}
 		return "unnamed"
 	case []any:
-		parts := make([]string, len(v))
-		for i, x := range v {
-			parts[i] = in.norm(x)
-		}
-		return "[" + strings.Join(parts, " ") + "]"
+		return "[" + in.normArgs(v) + "]"
 	case string:
 		return v
 	case int:
@@ -116,21 +109,16 @@ func (in *interp) normArgs(args []any) string {
 	return strings.Join(parts, " ")
 }
 
-// errName is the name of err's errno, as the Perl side prints $!.
+// errName is the name of err's errno, as the Perl side prints $!. The
+// kernel's calls fail with EPERM, ESRCH, EEXIST or EINVAL only, the
+// errnos run.pl names; any other would be named here and numbered there.
 func errName(err error) string {
 	var ke *kernel.Error
 	if !errors.As(err, &ke) {
 		return "error(" + err.Error() + ")"
 	}
-	switch ke.Errno {
-	case syscall.EPERM:
-		return "EPERM"
-	case syscall.ESRCH:
-		return "ESRCH"
-	case syscall.EEXIST:
-		return "EEXIST"
-	case syscall.EINVAL:
-		return "EINVAL"
+	if name := unix.ErrnoName(ke.Errno); name != "" {
+		return name
 	}
 	return fmt.Sprintf("errno%d", int(ke.Errno))
 }
@@ -277,6 +265,25 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 		}
 		return "ok"
 	}
+	// sent is the result of send, or ESRCH when dest names no session, as
+	// run.pl traces it.
+	sent := func(dest any, send func() error) string {
+		if dest == nil {
+			return "ESRCH"
+		}
+		return result(send())
+	}
+	// alarm finds the alarm a names (a.I, the latest first): its index in
+	// in.alarms and its name in the trace. When the program has set fewer,
+	// it traces "none" and ok is false.
+	alarm := func() (i int, idx string, ok bool) {
+		i = len(in.alarms) - 1 - a.I
+		if i < 0 {
+			line("#"+strconv.Itoa(a.I), "=", "none")
+			return 0, "", false
+		}
+		return i, "#" + strconv.Itoa(i), true
+	}
 	if sends[a.Op] && n <= 0 {
 		line("skipped")
 		return
@@ -298,11 +305,7 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 	switch a.Op {
 	case "post":
 		dest, dn := in.target(a.To, sender)
-		err := error(&kernel.Error{Errno: syscall.ESRCH})
-		if dest != nil {
-			err = k.Post(dest, a.Ev, m, a.Lab)
-		}
-		line(dn, a.Ev, "=", result(err))
+		line(dn, a.Ev, "=", sent(dest, func() error { return k.Post(dest, a.Ev, m, a.Lab) }))
 	case "yield":
 		k.Yield(a.Ev, m, a.Lab)
 		line(a.Ev)
@@ -344,12 +347,10 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 	case "alarm_clear":
 		line(a.Ev, "=", result(k.Alarm(a.Ev, time.Time{})))
 	case "alarm_adjust", "delay_adjust":
-		i := len(in.alarms) - 1 - a.I // the latest first
-		if i < 0 {
-			line("#"+strconv.Itoa(a.I), "=", "none")
+		i, idx, ok := alarm()
+		if !ok {
 			return
 		}
-		idx := "#" + strconv.Itoa(i)
 		off, by := in.alarmOff[i]+1000*a.D, a.D
 		if a.Op == "delay_adjust" {
 			off, by = -1000*a.Off, -a.Off
@@ -383,20 +384,14 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 		line(parts...)
 	case "detach_child":
 		dest, dn := in.target(a.To, sender)
-		err := error(&kernel.Error{Errno: syscall.ESRCH})
-		if dest != nil {
-			err = k.DetachChild(dest)
-		}
-		line(dn, "=", result(err))
+		line(dn, "=", sent(dest, func() error { return k.DetachChild(dest) }))
 	case "delay":
 		line(a.Ev, "=", result(k.Delay(a.Ev, 0, m, a.Lab)))
 	case "alarm_remove":
-		i := len(in.alarms) - 1 - a.I // the latest first
-		if i < 0 {
-			line("#"+strconv.Itoa(a.I), "=", "none")
+		i, idx, ok := alarm()
+		if !ok {
 			return
 		}
-		idx := "#" + strconv.Itoa(i)
 		info, err := k.AlarmRemove(in.alarms[i])
 		if err != nil {
 			line(idx, "=", errName(err))
@@ -470,11 +465,7 @@ func (in *interp) act(h *heap, state string, a action, n int, sender *kernel.Ses
 			line(dn, a.Name, "=", "skipped")
 			return
 		}
-		err := error(&kernel.Error{Errno: syscall.ESRCH})
-		if dest != nil {
-			err = k.Signal(dest, a.Name, m, a.Lab)
-		}
-		line(dn, a.Name, "=", result(err))
+		line(dn, a.Name, "=", sent(dest, func() error { return k.Signal(dest, a.Name, m, a.Lab) }))
 	default:
 		panic("unknown op " + a.Op)
 	}

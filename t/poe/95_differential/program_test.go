@@ -167,7 +167,7 @@ func generate(seed, index uint64) *program {
 		if g.family {
 			n++ // grandchildren
 		}
-		p.Roots = append(p.Roots, root{Type: g.pick(g.types), N: n, Lab: g.lab()})
+		p.Roots = append(p.Roots, root{Type: pick(g, g.types), N: n, Lab: g.lab()})
 	}
 	excludeZombieStopCreate(p)
 	return p
@@ -192,7 +192,8 @@ func excludeZombieStopCreate(p *program) {
 	p.NoStopCreate = aliases
 }
 
-func (g *generator) pick(from []string) string { return from[g.r.IntN(len(from))] }
+// pick draws one of from.
+func pick[T any](g *generator, from []T) T { return from[g.r.IntN(len(from))] }
 
 func (g *generator) lab() string {
 	g.labs++
@@ -211,7 +212,7 @@ func (g *generator) state(typ, name string, max int) *stateDef {
 		if name == privateEvent && g.r.IntN(2) == 0 {
 			// Draw the actions that release a session (and what they
 			// undo) often enough to matter.
-			a = g.actionOf(g.pick([]string{"alias_set", "alias_remove", "alias_remove", "delay_set", "alarm_remove", "alarm_remove", "detach"}))
+			a = g.actionOf(pick(g, []string{"alias_set", "alias_remove", "alias_remove", "delay_set", "alarm_remove", "alarm_remove", "detach"}))
 		}
 		// A session that detaches in _parent detaches again in the
 		// _parent that detach sends it, before it is reparented, in
@@ -243,7 +244,7 @@ func (g *generator) addFamily(name string, sd *stateDef) {
 		}
 		if g.r.IntN(3) == 0 {
 			a := g.actionOf("signal")
-			a.To = g.pick3(&target{K: "parent"}, &target{K: "self"}, &target{K: "child"})
+			a.To = pick(g, []*target{{K: "parent"}, {K: "self"}, {K: "child"}})
 			sd.Do = append(sd.Do, a)
 		}
 	case "a", "b", "c":
@@ -256,16 +257,12 @@ func (g *generator) addFamily(name string, sd *stateDef) {
 	}
 }
 
-func (g *generator) pick3(a, b, c *target) *target {
-	return []*target{a, b, c}[g.r.IntN(3)]
-}
-
 // pastTimers is a yield and a few alarms due a second or three in the
 // past, some at equal times, then often an alarm moved among them.
 func (g *generator) pastTimers() []action {
 	out := []action{g.actionOf("yield")}
 	for range 2 + g.r.IntN(3) {
-		a := g.actionOf(g.pick([]string{"alarm_set", "alarm_set", "alarm", "alarm_add", "delay_set", "delay_add"}))
+		a := g.actionOf(pick(g, []string{"alarm_set", "alarm_set", "alarm", "alarm_add", "delay_set", "delay_add"}))
 		a.Off = 1 + g.r.IntN(3)
 		out = append(out, a)
 	}
@@ -362,13 +359,13 @@ func (g *generator) actionOf(op string) action {
 			a.To = g.target(false)
 		}
 	case "alias_set", "alias_remove":
-		a.Name = g.pick(aliasNames)
+		a.Name = pick(g, aliasNames)
 	case "create":
-		a.Type, a.Lab = g.pick(g.types), g.lab()
+		a.Type, a.Lab = pick(g, g.types), g.lab()
 	case "refinc":
-		a.To, a.Tag = g.target(false), g.pick([]string{"t1", "t2"})
+		a.To, a.Tag = g.target(false), pick(g, []string{"t1", "t2"})
 	case "sig":
-		a.Name = g.pick(sigNames)
+		a.Name = pick(g, sigNames)
 		if g.r.IntN(4) > 0 {
 			a.Ev = g.event()
 			if g.r.IntN(3) == 0 {
@@ -377,7 +374,7 @@ func (g *generator) actionOf(op string) action {
 			}
 		}
 	case "signal":
-		a.To, a.Name, a.Lab = g.target(true), g.pick(sigNames), g.lab()
+		a.To, a.Name, a.Lab = g.target(true), pick(g, sigNames), g.lab()
 	}
 	return a
 }
@@ -397,7 +394,7 @@ func (g *generator) event() string {
 	if g.r.IntN(20) == 0 {
 		return "zz"
 	}
-	return g.pick(eventNames)
+	return pick(g, eventNames)
 }
 
 func (g *generator) target(kernelToo bool) *target {
@@ -410,7 +407,7 @@ func (g *generator) target(kernelToo bool) *target {
 	case x < 50:
 		return &target{K: "sender"}
 	case x < 62:
-		return &target{K: "alias", A: g.pick(aliasNames)}
+		return &target{K: "alias", A: pick(g, aliasNames)}
 	case x < 70:
 		return &target{K: "parent"}
 	case x < 78:

@@ -2,8 +2,8 @@
 # The reference interpreter of the differential test's programs: it reads
 # one program (JSON) a line from standard input, runs it in POE, and
 # prints its trace, one line a handler or action, closed by a line "END".
-# differential_test.go holds the program format and the Go interpreter;
-# the two must read a program the same way, line for line.
+# program_test.go holds the program format and interp_test.go the Go
+# interpreter; the two must read a program the same way, line for line.
 use strict;
 use warnings;
 
@@ -264,7 +264,7 @@ sub handler {
   my ($type, $state) = @_;
   return sub {
     my $now = Time::HiRes::time();    # once a handler: the alarms' now
-    my ($heap, $sender, $args) = @_[HEAP, SENDER, ARG0 .. $#_];
+    my ($heap, $sender) = @_[HEAP, SENDER];
     my @args = @_[ARG0 .. $#_];
     if ($state eq '_start') {
       $heap->{name} = "$type." . $created++;
