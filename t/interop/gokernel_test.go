@@ -43,15 +43,29 @@ type goKernel struct {
 // the kernel. The kernel is stopped when the test ends.
 func startGoKernel(t *testing.T, name string, setup func(g *goKernel) error) *goKernel {
 	t.Helper()
+	g := newGoKernel(t, name, setup)
+	g.sessions()
+	g.run("ctl")
+	return g
+}
+
+// newGoKernel creates the kernel named name and runs setup on it; if
+// setup fails, the kernel is closed and the test ends.
+func newGoKernel(t *testing.T, name string, setup func(g *goKernel) error) *goKernel {
+	t.Helper()
 	g := &goKernel{t: t, k: kernel.MustNew(kernel.WithName(name)), reports: make(chan report, 256), done: make(chan error, 1)}
 	if err := setup(g); err != nil {
 		g.k.Close()
 		t.Fatal(err)
 	}
-	g.sessions()
-	go func() { g.done <- g.k.Run() }()
-	t.Cleanup(g.stop)
 	return g
+}
+
+// run runs the kernel on its own goroutine until the test ends; then
+// stop ends it through the session stopper's state "stop".
+func (g *goKernel) run(stopper string) {
+	go func() { g.done <- g.k.Run() }()
+	g.t.Cleanup(func() { g.stop(stopper) })
 }
 
 // send reports without ever blocking the loop.
@@ -199,13 +213,15 @@ func argIs(i int, want any) func([]any) bool {
 	return func(args []any) bool { return len(args) > i && reflect.DeepEqual(args[i], want) }
 }
 
-func (g *goKernel) stop() {
+// stop shuts IKC down, posts "stop" to the session stopper, waits for
+// Run to return and closes the kernel.
+func (g *goKernel) stop(stopper string) {
 	g.k.Post("IKC", "shutdown")
-	g.k.Post("ctl", "stop")
+	g.k.Post(stopper, "stop")
 	select {
 	case <-g.done:
 	case <-time.After(10 * time.Second):
-		g.t.Errorf("the Go kernel did not stop")
+		g.t.Errorf("the Go kernel %s did not stop", g.k.Name())
 	}
 	g.k.Close()
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/poe-go/poe/component/ikc/client"
 	"github.com/poe-go/poe/component/ikc/responder"
@@ -23,32 +22,19 @@ const diffYields = 8
 // diffGoSide is a Go kernel playing one half of the differential test. It
 // speaks the line protocol of perl/ikc-diff-server.pl or
 // perl/ikc-diff-client.pl: commands come through send, and the lines it
-// would print come on out.
+// would print come on out. Its session "driver" stops the kernel.
 type diffGoSide struct {
-	t    *testing.T
-	k    *kernel.Kernel
+	*goKernel
 	out  chan string
-	done chan error
 	lost atomic.Bool
 	port int // the server's port
 }
 
-func newDiffGoSide(t *testing.T, name string) *diffGoSide {
-	return &diffGoSide{t: t, k: kernel.MustNew(kernel.WithName(name)), out: make(chan string, 4096), done: make(chan error, 1)}
-}
-
-func (g *diffGoSide) run() {
-	go func() { g.done <- g.k.Run() }()
-	g.t.Cleanup(func() {
-		g.k.Post("IKC", "shutdown")
-		g.k.Post("driver", "stop")
-		select {
-		case <-g.done:
-		case <-time.After(10 * time.Second):
-			g.t.Errorf("the Go kernel %s did not stop", g.k.Name())
-		}
-		g.k.Close()
-	})
+// newDiffGoSide creates the kernel named name and runs setup on it, as
+// newGoKernel.
+func newDiffGoSide(t *testing.T, name string, setup func(g *goKernel) error) *diffGoSide {
+	t.Helper()
+	return &diffGoSide{goKernel: newGoKernel(t, name, setup), out: make(chan string, 4096)}
 }
 
 // emit prints a line; the loop never blocks on it.
@@ -62,6 +48,8 @@ func (g *diffGoSide) emit(line string) {
 
 func (g *diffGoSide) trace(format string, a ...any) { g.emit("T " + fmt.Sprintf(format, a...)) }
 
+// send posts a command line to the driver session (it hides goKernel's
+// send, which reports: the diff side prints lines instead).
 func (g *diffGoSide) send(line string) {
 	if err := g.k.Post("driver", "command", line); err != nil {
 		g.t.Errorf("post to the Go driver session: %v", err)
@@ -168,12 +156,11 @@ func (g *diffGoSide) serverState(alias, state string) kernel.Handler {
 // startDiffGoServer is perl/ikc-diff-server.pl in Go: a kernel named Srv
 // with an IKC server on 127.0.0.1 and its session "ctl".
 func startDiffGoServer(t *testing.T) *diffGoSide {
-	g := newDiffGoSide(t, "Srv")
-	port, err := server.Spawn(g.k, server.Options{Name: "Srv"})
-	if err != nil {
-		g.k.Close()
-		t.Fatal(err)
-	}
+	port := 0
+	g := newDiffGoSide(t, "Srv", func(g *goKernel) (err error) {
+		port, err = server.Spawn(g.k, server.Options{Name: "Srv"})
+		return err
+	})
 	g.port = port
 	scenario := map[string]*kernel.Session{}
 	st := kernel.States{
@@ -253,13 +240,12 @@ func startDiffGoServer(t *testing.T) *diffGoSide {
 		return nil
 	}
 	g.k.Create(kernel.Session{States: st})
-	g.run()
+	g.run("driver")
 	return g
 }
 
-// diffCli is the heap of a Go client's scenario session.
+// diffCli is what a Go client's scenario session keeps between events.
 type diffCli struct {
-	sc      diffScenario
 	i       int
 	channel *kernel.Session
 }
@@ -267,8 +253,10 @@ type diffCli struct {
 // startDiffGoClient is perl/ikc-diff-client.pl in Go: a kernel named Cli
 // that runs each scenario over a fresh client connection to port.
 func startDiffGoClient(t *testing.T, port int) *diffGoSide {
-	g := newDiffGoSide(t, "Cli")
-	responder.Spawn(g.k)
+	g := newDiffGoSide(t, "Cli", func(g *goKernel) error {
+		responder.Spawn(g.k)
+		return nil
+	})
 	g.k.Create(kernel.Session{States: kernel.States{
 		"_start": func(e *kernel.Event) any {
 			e.Kernel.AliasSet("driver")
@@ -289,12 +277,12 @@ func startDiffGoClient(t *testing.T, port int) *diffGoSide {
 			return nil
 		},
 	}})
-	g.run()
+	g.run("driver")
 	return g
 }
 
 func (g *diffGoSide) runScenario(sc diffScenario, port int) {
-	h := &diffCli{sc: sc}
+	h := &diffCli{}
 	st := kernel.States{
 		"yield_step": yieldStep,
 		"_start": func(e *kernel.Event) any {
@@ -399,7 +387,7 @@ func (g *diffGoSide) runScenario(sc diffScenario, port int) {
 		},
 	}
 	g.addMonitorStates(st)
-	g.k.Create(kernel.Session{States: st, Heap: h})
+	g.k.Create(kernel.Session{States: st})
 }
 
 // publication is the server's ctl state that calls IKC's publish or

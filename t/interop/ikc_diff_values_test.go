@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/poe-go/poe/poe/serial"
 )
@@ -237,7 +236,7 @@ func genHash(r *rand.Rand, depth int) []any {
 	seen := map[string]bool{}
 	for range r.IntN(5) {
 		k := diffKeys[r.IntN(len(diffKeys))]
-		if seen[k] || !utf8.ValidString(k) {
+		if seen[k] {
 			continue
 		}
 		seen[k] = true

@@ -185,11 +185,10 @@ func TestIKCDifferential(t *testing.T) {
 	requirePerl(t, lib, "POE::Component::IKC::Server", "POE::Component::IKC::Client", "JSON::PP")
 
 	psrv, psrvID, psrvPID, ready := startPerlDiff(t, lib, "ikc-diff-server.pl")
-	pport := strings.TrimPrefix(ready, " port=")
-	pcli, pcliID, pcliPID, _ := startPerlDiff(t, lib, "ikc-diff-client.pl", "--port", pport)
+	port := readyPort(t, "ikc-diff-server.pl", ready)
+	pcli, pcliID, pcliPID, _ := startPerlDiff(t, lib, "ikc-diff-client.pl", "--port", strconv.Itoa(port))
 	gsrv := startDiffGoServer(t)
 	pcli2, pcli2ID, pcli2PID, _ := startPerlDiff(t, lib, "ikc-diff-client.pl", "--port", strconv.Itoa(gsrv.port))
-	port, _ := strconv.Atoi(pport)
 	gcli := startDiffGoClient(t, port)
 	gcli2 := startDiffGoClient(t, gsrv.port)
 	gpid := strconv.Itoa(os.Getpid())

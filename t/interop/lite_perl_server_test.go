@@ -33,13 +33,20 @@ func startPerlServer(t *testing.T, lib string, proto channel.Protocol, unix stri
 	s := &perlServer{perlPeer: startPerl(t, lib, "ikc-server.pl", args...), unix: unix}
 	ready := s.expect("READY ", startTimeout)
 	if unix == "" {
-		p, err := strconv.Atoi(strings.TrimPrefix(ready, "port="))
-		if err != nil || p == 0 {
-			t.Fatalf("ikc-server.pl: READY %s", ready)
-		}
-		s.port = p
+		s.port = readyPort(t, "ikc-server.pl", ready)
 	}
 	return s
+}
+
+// readyPort is the port of a script's READY line, whose text after
+// "READY" is ready ("port=<n>"); the test fails if there is none.
+func readyPort(t *testing.T, script, ready string) int {
+	t.Helper()
+	p, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(ready), "port="))
+	if err != nil || p == 0 {
+		t.Fatalf("%s: READY %s", script, ready)
+	}
+	return p
 }
 
 var clients int

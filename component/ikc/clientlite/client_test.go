@@ -185,16 +185,8 @@ func TestServerCloseIsNoticedBeforeThePost(t *testing.T) {
 func TestBrokenConnectionDuringACall(t *testing.T) {
 	srv := newFakeServer(t, "tcp")
 	n := 0
-	srv.serve(func(p *peer) {
-		n++
-		if !p.negotiate(channel.IKC0, "kid-1") {
-			return
-		}
-		m, ok := p.read()
-		if !ok {
-			return
-		}
-		if n == 1 {
+	srv.serveFirstRecord(channel.IKC0, func(p *peer, m message.Message) {
+		if n++; n == 1 {
 			return // close without answering
 		}
 		p.reply(m, "second")

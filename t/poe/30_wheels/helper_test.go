@@ -21,13 +21,22 @@ import (
 // instead of hanging it.
 const limit = 10 * time.Second
 
-// run creates a session with states and runs a fresh kernel until every
-// session is gone, failing the test on a timeout or an unhandled panic.
+// run creates a session with states and runs a fresh kernel with
+// runKernel.
 func run(t testing.TB, states kernel.States) *kernel.Kernel {
 	t.Helper()
 	k := kernel.MustNew()
 	defer k.Close()
 	k.Create(kernel.Session{States: states})
+	runKernel(t, k)
+	return k
+}
+
+// runKernel runs k on the test's goroutine until every session is gone,
+// failing the test on a timeout or an unhandled panic. The caller makes
+// the sessions and closes k.
+func runKernel(t testing.TB, k *kernel.Kernel) {
+	t.Helper()
 	var timedOut atomic.Bool
 	timer := time.AfterFunc(limit, func() {
 		timedOut.Store(true)
@@ -40,26 +49,6 @@ func run(t testing.TB, states kernel.States) *kernel.Kernel {
 	}
 	if err != nil {
 		t.Fatal(err)
-	}
-	return k
-}
-
-// runKernel runs k until every session is gone, within the time limit.
-// Unlike run it leaves the sessions to the caller and runs k on another
-// goroutine, so the handlers Run calls must not call t.Fatal.
-func runKernel(t *testing.T, k *kernel.Kernel) {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- k.Run() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-timeout():
-		k.Signal(k.Session(), "KILL")
-		<-done
-		t.Fatal("the kernel did not finish in time")
 	}
 }
 
@@ -206,5 +195,3 @@ func writeAll(t testing.TB, fd int, p []byte) {
 		p = p[n:]
 	}
 }
-
-func timeout() <-chan time.Time { return time.After(limit) }

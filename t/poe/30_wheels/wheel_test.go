@@ -111,13 +111,5 @@ func TestReadWritePutOutsideHandler(t *testing.T) {
 		"in": func(e *kernel.Event) any { w.Close(); r.Close(); return nil },
 	}})
 	w.Put("x")
-	done := make(chan error, 1)
-	go func() { done <- k.Run() }()
-	select {
-	case <-done:
-	case <-timeout():
-		k.Signal(k.Session(), "KILL")
-		<-done
-		t.Fatal("the put was never written")
-	}
+	runKernel(t, k) // ends only once "in" has read the put
 }
