@@ -238,7 +238,7 @@ func (b *Block) Put(dst []byte, records ...any) ([]byte, error) {
 	for _, r := range records {
 		o, ok := octets(r)
 		if !ok {
-			return dst, newError("Block", ErrRecordType, "%T, want string or []byte", r)
+			return dst, notOctets("Block", r)
 		}
 		if b.opts.BlockSize == 0 {
 			dst = b.codec.EncodeLength(dst, len(o))

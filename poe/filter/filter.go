@@ -166,9 +166,15 @@ func putOctets(name string, dst []byte, records []any) ([]byte, error) {
 func appendOctets(name string, dst []byte, record any) ([]byte, error) {
 	b, ok := octets(record)
 	if !ok {
-		return dst, newError(name, ErrRecordType, "%T, want string or []byte", record)
+		return dst, notOctets(name, record)
 	}
 	return append(dst, b...), nil
+}
+
+// notOctets is the ErrRecordType error of a filter given a record that is
+// neither a string nor a []byte.
+func notOctets(name string, record any) error {
+	return newError(name, ErrRecordType, "%T, want string or []byte", record)
 }
 
 // quote shows up to 32 offending octets in an error.

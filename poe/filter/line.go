@@ -334,12 +334,14 @@ func (l *Line) Put(dst []byte, records ...any) ([]byte, error) {
 }
 
 // AppendRecord appends one record and the output terminator to dst: Put
-// for a single record.
+// for a single record. It appends the octets itself rather than through
+// appendOctets, which is too large to inline: every line put passes here.
 func (l *Line) AppendRecord(dst []byte, record any) ([]byte, error) {
-	dst, err := appendOctets("Line", dst, record)
-	if err != nil {
-		return dst, err
+	b, ok := octets(record)
+	if !ok {
+		return dst, notOctets("Line", record)
 	}
+	dst = append(dst, b...)
 	return append(dst, l.out...), nil
 }
 
