@@ -316,8 +316,18 @@ func (k *Kernel) uncountQuiet(it *qitem) {
 // nothing. The marks still take the moment POE's would have: at, the
 // tick eventFrame took for the event's destination as it left the queue
 // (at+1 for its sender, which POE counts down second), before anything
-// its handler marked.
+// its handler marked. Only the test is inlined into the loop: the event
+// a session posts again keeps its counts above zero, and the marks are
+// left to settleMarks.
 func (k *Kernel) settle(dest, sender *Session, at uint64) {
+	if dest.eventsTo|dest.eventsFrom == 0 || sender.eventsTo|sender.eventsFrom == 0 {
+		k.settleMarks(dest, sender, at)
+	}
+}
+
+// settleMarks is settle for an event that left one of its sessions
+// without events to or from it.
+func (k *Kernel) settleMarks(dest, sender *Session, at uint64) {
 	if dest.eventsTo == 0 && dest.eventsFrom == 0 {
 		k.markGCAt(dest, at)
 	}
@@ -338,11 +348,17 @@ func (k *Kernel) uncount(it *qitem) {
 	}
 }
 
-// drainInbox moves what other goroutines (and this one) posted into the ring.
+// drainInbox moves what other goroutines (and this one) posted into the
+// ring. Only the test of the inbox's count is inlined into Yield and the
+// loop; moveInbox does the moving.
 func (k *Kernel) drainInbox() {
-	if k.inboxN.Load() == 0 {
-		return
+	if k.inboxN.Load() != 0 {
+		k.moveInbox()
 	}
+}
+
+// moveInbox is drainInbox for an inbox that holds posts.
+func (k *Kernel) moveInbox() {
 	k.mu.Lock()
 	items := k.inbox
 	k.inbox = k.spare[:0]
