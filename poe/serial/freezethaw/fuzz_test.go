@@ -1,0 +1,292 @@
+package freezethaw
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/poe-go/poe/poe/serial"
+)
+
+// fuzzLimits are the tight limits FuzzThaw also thaws with, so that
+// inputs reach them.
+var fuzzLimits = Options{MaxDepth: 8, MaxItems: 64}
+
+// FuzzThaw checks that Thaw never panics or runs away on any input, that
+// it keeps to its limits, and that whatever it accepts freezes and thaws
+// back to the same value, and freezes again to the same bytes.
+func FuzzThaw(f *testing.F) {
+	for _, fr := range loadCapture(f) {
+		f.Add(fr.payload)
+	}
+	for _, s := range []string{
+		"FrT;@1|_",
+		"FrT;@1|$3|abc",
+		"FrT;@1|@3|$1|1$2|-2_",
+		"FrT;@1|%4|$1|a$1|b$1|1@0|",
+		"FrT;@1|\\\\$1|x",
+		"FrT;@1|@2|>>0|$1|C%0|>)0|@1|\\$1|s",
+		"FrT;@1|/8|(?^i:ab)",
+		"FrT;!0|%0|%4|$4|name$4|self$4|loop<0|@1|<0|",
+		"FrT;!0|\\_\\<0|@1|<0|",
+		"FrT;!3|{>0|$1|O%0|{>1|$1|P@0|%0|@0|})0|%2|$1|b<2|})1|@1|<0|%2|$1|x<3|@1|$1|1@1|%12|$1|u$1|v$1|w$1|x$1|y$1|z<0|<1|<1|<0|<2|<3|",
+		"FrT;!0|{>0|$1|S\\_})0|\\$1|v@1|@2|<0|<0|",
+		"FrT;!0|/5|(?^:)/8|(?^i:ab)@1|@2|<0|<0|",
+		"FrT;@1|@2|$4|caf\xc3\xa9$1|\xe2\x98\xba",
+		"FrT;@1|$4|caf\xe9",
+		"FrT;@1|%4|$1|k$2|\xc3\xbfx$4|caf\xc3\xa9$2|\xe2\x98\xba!",
+		"FrT;@1|>>0|$2|\xc3\x9c1%2|$1|a/3|\xc3\xa9+$",
+		"FrT;!0|%0|%4|$2|\xd0\xba\xd0\xbb$4|self$3|\xe2\x98\xba\xe2\x98\xba\xe2\x98\xba<0|@1|<0|",
+	} {
+		f.Add([]byte(s))
+	}
+	limited := New(fuzzLimits)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := Thaw(data)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+		} else {
+			roundTrip(t, data, v)
+		}
+		lv, err := limited.Thaw(data)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("limited: error of type %T: %v", err, err)
+			}
+			return
+		}
+		if n := countItems(lv, map[uintptr]bool{}); n > fuzzLimits.MaxItems {
+			t.Fatalf("limited thaw of %q holds %d items, limit %d", data, n, fuzzLimits.MaxItems)
+		}
+		if _, err := limited.Freeze(nil, lv); err != nil {
+			t.Fatalf("limited thaw of %q accepted a value its limits cannot freeze: %v", data, err)
+		}
+	})
+}
+
+func roundTrip(t *testing.T, data []byte, v any) {
+	t.Helper()
+	out, err := Freeze(v)
+	if err != nil {
+		t.Fatalf("thawed %q but cannot freeze it: %v", data, err)
+	}
+	v2, err := Thaw(out)
+	if err != nil {
+		t.Fatalf("cannot thaw own output %q (from %q): %v", out, data, err)
+	}
+	if !modelEqual(v, v2, map[[2]uintptr]bool{}) {
+		t.Fatalf("round trip changed the value:\n in  %q\n out %q", data, out)
+	}
+	out2, err := Freeze(v2)
+	if err != nil || !bytes.Equal(out, out2) {
+		t.Fatalf("second freeze differs: %q vs %q (%v)", out, out2, err)
+	}
+}
+
+// countItems counts the values in v, each shared container once.
+func countItems(v any, seen map[uintptr]bool) int {
+	once := func(p uintptr) bool {
+		if seen[p] {
+			return false
+		}
+		seen[p] = true
+		return true
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if !once(reflect.ValueOf(x).Pointer()) {
+			return 1
+		}
+		n := 1
+		for _, e := range x {
+			n += countItems(e, seen)
+		}
+		return n
+	case []any:
+		if len(x) > 0 && !once(reflect.ValueOf(x).Pointer()) {
+			return 1
+		}
+		n := 1
+		for _, e := range x {
+			n += countItems(e, seen)
+		}
+		return n
+	case serial.Blessed:
+		return countItems(x.Value, seen)
+	case *serial.Ref:
+		if !once(reflect.ValueOf(x).Pointer()) {
+			return 1
+		}
+		return 1 + countItems(x.Value, seen)
+	}
+	return 1
+}
+
+// modelEqual compares two thawed values, following shared and cyclic
+// containers once.
+func modelEqual(a, b any, seen map[[2]uintptr]bool) bool {
+	return compareModel(a, b, seen, false)
+}
+
+// perlEqual compares data as Perl sees it: as modelEqual, but a string
+// and an int64 holding the same text are equal, as FreezeThaw carries
+// both as that text.
+func perlEqual(a, b any) bool {
+	return compareModel(a, b, map[[2]uintptr]bool{}, true)
+}
+
+func compareModel(a, b any, seen map[[2]uintptr]bool, text bool) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
+			return false
+		}
+		k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		for key, xv := range x {
+			yv, ok := y[key]
+			if !ok || !compareModel(xv, yv, seen, text) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
+			return false
+		}
+		if len(x) > 0 {
+			k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
+			if seen[k] {
+				return true
+			}
+			seen[k] = true
+		}
+		for i := range x {
+			if !compareModel(x[i], y[i], seen, text) {
+				return false
+			}
+		}
+		return true
+	case serial.Blessed:
+		y, ok := b.(serial.Blessed)
+		return ok && x.Class == y.Class && compareModel(x.Value, y.Value, seen, text)
+	case *serial.Ref:
+		y, ok := b.(*serial.Ref)
+		if !ok {
+			return false
+		}
+		k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		return compareModel(x.Value, y.Value, seen, text)
+	}
+	if text {
+		if i, ok := a.(int64); ok {
+			a = strconv.FormatInt(i, 10)
+		}
+		if i, ok := b.(int64); ok {
+			b = strconv.FormatInt(i, 10)
+		}
+	}
+	return a == b
+}
+
+// FuzzFreezeGraph builds random data with shared and cyclic containers
+// from the fuzzer's numbers, and checks that it freezes, thaws to the same
+// data and freezes again to the same bytes; and that the image a Perl
+// peer would send for the same data as character strings (lengths in
+// characters) thaws to it too.
+func FuzzFreezeGraph(f *testing.F) {
+	for seed := range uint64(20) {
+		f.Add(seed, seed*31, uint8(seed%7))
+	}
+	f.Fuzz(func(t *testing.T, s1, s2 uint64, depth uint8) {
+		g := &randomGraph{r: rand.New(rand.NewPCG(s1, s2))}
+		v := g.value(int(depth % 8))
+		g.cycles()
+		img, err := Freeze(v)
+		if err != nil {
+			t.Fatalf("cannot freeze: %v", err)
+		}
+		roundTrip(t, img, mustThaw(t, img))
+		if !perlEqual(v, mustThaw(t, img)) {
+			t.Fatalf("%q does not thaw to the data frozen", img)
+		}
+		chars := toCharLengths(t, img)
+		if !utf8.Valid(chars) {
+			return
+		}
+		if !perlEqual(v, mustThaw(t, chars)) {
+			t.Fatalf("%q (lengths in characters) does not thaw to the data frozen", chars)
+		}
+	})
+}
+
+func mustThaw(t *testing.T, img []byte) any {
+	t.Helper()
+	v, err := Thaw(img)
+	if err != nil {
+		t.Fatalf("cannot thaw %q: %v", img, err)
+	}
+	return v
+}
+
+// toCharLengths rewrites an image Freeze wrote as Perl sends the same data
+// held as character strings: every string and pattern length counted in
+// characters of its UTF-8.
+func toCharLengths(t *testing.T, img []byte) []byte {
+	t.Helper()
+	out := append([]byte(nil), signature...)
+	digits := func(i int) (int, int) {
+		j := i
+		for img[j] >= '0' && img[j] <= '9' {
+			j++
+		}
+		n, err := strconv.Atoi(string(img[i:j]))
+		if err != nil || img[j] != '|' {
+			t.Fatalf("bad count at %d in %q", i, img)
+		}
+		return n, j + 1
+	}
+	for i := len(signature); i < len(img); {
+		switch c := img[i]; c {
+		case tagString, tagRegexp:
+			n, j := digits(i + 1)
+			text := img[j : j+n]
+			out = append(out, c)
+			out = strconv.AppendInt(out, int64(utf8.RuneCount(text)), 10)
+			out = append(append(out, '|'), text...)
+			i = j + n
+		case tagArray, tagHash, tagBackRef, tagShared, tagPackage:
+			_, j := digits(i + 1)
+			out = append(out, img[i:j]...)
+			i = j
+		case tagObject:
+			j := i + 1
+			if img[j] >= '0' && img[j] <= '9' {
+				_, j = digits(j)
+			}
+			out = append(out, img[i:j]...)
+			i = j
+		default:
+			out = append(out, c)
+			i++
+		}
+	}
+	return out
+}

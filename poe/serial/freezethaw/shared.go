@@ -1,0 +1,328 @@
+package freezethaw
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/poe-go/poe/poe/serial"
+)
+
+// Reading the shared-object table. An image in which some reference
+// appears twice starts "FrT;!n|" and lists n+1 objects twice: first each
+// one empty ("%0|", "@0|", "\_", blessed ones as '{', package, empty
+// body), then each one's content ('}' and package for the blessed ones),
+// and only then the data. Anywhere after the first half, "<k|" stands
+// for object k. Perl makes the empty objects first and copies each
+// content into its object afterwards, so that a reference to an object
+// whose content comes later is already the right reference.
+//
+// Go cannot grow an empty slice in place, so an array object is made
+// when its content starts (its length is known then) and a blessed
+// scalar once its content is read. A "<k|" met in the contents before
+// object k is made leaves a pending marker where the value goes (an
+// array element, a hash value, a reference's target), and the place is
+// filled once the table is complete.
+
+// Kinds of shared objects, from their empty form.
+const (
+	kindHash   = iota + 1 // %0|: the map is made at once
+	kindArray             // @0|: made when its content starts
+	kindRef               // \_: the *serial.Ref is made at once
+	kindScalar            // a blessed \_: made when its content is read
+	kindRegexp            // /len|: made when its content is read
+)
+
+type sharedObj struct {
+	val   any
+	ready bool // val is the object's final Go value
+	kind  uint8
+	obj   bool // blessed into cls
+	cls   string
+}
+
+// pending marks a place that will hold shared object k.
+type pending struct{ k int }
+
+// hole is a place holding a pending marker: element i of a, the value of
+// key in m, or r's target.
+type hole struct {
+	a   []any
+	i   int
+	m   map[string]any
+	key string
+	r   *serial.Ref
+	p   *pending
+}
+
+// table reads the shared-object table, at d.pos its '!'.
+func (d *decoder) table() error {
+	at := d.pos
+	d.pos++
+	last, err := d.count(at, tagShared)
+	if err != nil {
+		return err
+	}
+	// Every object takes at least 4 bytes: "\_" twice.
+	n := last + 1
+	if left := len(d.data) - d.pos; n > left/4 {
+		return d.fail(at, tagShared, ErrLength, fmt.Sprintf("claims %d shared objects, only %d bytes left", n, left))
+	}
+	if n > d.maxItems-d.items {
+		return d.fail(at, tagShared, ErrTooMany, fmt.Sprintf("%d shared objects, limit %d items", n, d.maxItems))
+	}
+	d.shared = make([]sharedObj, n)
+	d.phase = phaseAllocate
+	for k := range d.shared {
+		if err := d.allocate(k); err != nil {
+			return err
+		}
+	}
+	d.phase = phaseInstance
+	for k := range d.shared {
+		if err := d.instantiate(k); err != nil {
+			return err
+		}
+	}
+	d.phase = phaseData
+	for _, h := range d.holes {
+		v := d.shared[h.p.k].val
+		switch {
+		case h.a != nil:
+			h.a[h.i] = v
+		case h.m != nil:
+			// A later duplicate of the key may have replaced the marker.
+			if cur, ok := h.m[h.key].(*pending); ok && cur == h.p {
+				h.m[h.key] = v
+			}
+		default:
+			h.r.Value = v
+		}
+	}
+	clear(d.holes)
+	d.holes = nil
+	return nil
+}
+
+// allocate reads object k's empty form.
+func (d *decoder) allocate(k int) error {
+	at := d.pos
+	if at >= len(d.data) {
+		return d.truncated(at, 0)
+	}
+	if err := d.item(at, d.data[at]); err != nil {
+		return err
+	}
+	o := &d.shared[k]
+	if d.data[at] == tagAllocate {
+		d.pos++
+		cls, err := d.pkg(at)
+		if err != nil {
+			return err
+		}
+		o.obj, o.cls = true, cls
+	}
+	p := d.pos
+	if p >= len(d.data) {
+		return d.truncated(p, 0)
+	}
+	c := d.data[p]
+	d.pos++
+	switch c {
+	case tagHash, tagArray:
+		n, err := d.count(p, c)
+		if err != nil {
+			return err
+		}
+		if n != 0 {
+			return d.fail(p, c, ErrFormat, fmt.Sprintf("shared object %d: its first entry must be empty, has count %d", k, n))
+		}
+		if c == tagArray {
+			o.kind = kindArray
+			return nil
+		}
+		m := map[string]any{}
+		o.kind, o.val, o.ready = kindHash, m, true
+		if o.obj {
+			o.val = serial.Blessed{Class: o.cls, Value: m}
+		}
+	case tagRef:
+		if d.pos >= len(d.data) {
+			return d.truncated(d.pos, c)
+		}
+		if d.data[d.pos] != tagUndef {
+			return d.fail(d.pos, c, ErrFormat, fmt.Sprintf("shared object %d: its first entry must be empty (\\_)", k))
+		}
+		d.pos++
+		if o.obj {
+			o.kind = kindScalar
+			return nil
+		}
+		o.kind, o.val, o.ready = kindRef, &serial.Ref{}, true
+	case tagRegexp:
+		if o.obj {
+			return d.fail(p, c, ErrFormat, fmt.Sprintf("shared object %d: a regexp after a package", k))
+		}
+		n, err := d.count(p, c)
+		if err != nil {
+			return err
+		}
+		if _, _, err := d.span(p, c, n); err != nil {
+			return err
+		}
+		o.kind = kindRegexp
+	case tagBackRef:
+		return d.fail(p, c, ErrBackRef, fmt.Sprintf("shared object %d's empty form names another", k))
+	default:
+		return d.badTag(p, c, fmt.Sprintf("shared object %d's empty form", k))
+	}
+	return nil
+}
+
+// instantiate reads object k's content.
+func (d *decoder) instantiate(k int) error {
+	at := d.pos
+	if at >= len(d.data) {
+		return d.truncated(at, 0)
+	}
+	if err := d.item(at, d.data[at]); err != nil {
+		return err
+	}
+	o := &d.shared[k]
+	if o.obj {
+		if d.data[at] != tagInstance {
+			return d.fail(at, d.data[at], ErrFormat, fmt.Sprintf("shared object %d is an object of class %q: want '}' and its package", k, o.cls))
+		}
+		d.pos++
+		cls, err := d.pkg(at)
+		if err != nil {
+			return err
+		}
+		if cls != o.cls {
+			return d.fail(at, tagInstance, ErrFormat, fmt.Sprintf("shared object %d was made as %q, filled as %q", k, o.cls, cls))
+		}
+	}
+	p := d.pos
+	if p >= len(d.data) {
+		return d.truncated(p, 0)
+	}
+	c := d.data[p]
+	d.pos++
+	want := [...]byte{kindHash: tagHash, kindArray: tagArray, kindRef: tagRef, kindScalar: tagRef, kindRegexp: tagRegexp}[o.kind]
+	if c != want {
+		return d.fail(p, c, ErrFormat, fmt.Sprintf("shared object %d was made as %s, its content is %s", k, tagName(want), tagName(c)))
+	}
+	switch o.kind {
+	case kindHash:
+		pairs, err := d.hashHead(p)
+		if err != nil {
+			return err
+		}
+		m, _ := o.val.(map[string]any)
+		if o.obj {
+			m = o.val.(serial.Blessed).Value.(map[string]any)
+		}
+		return d.hashBody(p, m, pairs)
+	case kindArray:
+		n, err := d.arrayHead(p)
+		if err != nil {
+			return err
+		}
+		// An array some image shares keeps an address of its own even
+		// when empty, so that freezing it again shares it again.
+		var a []any
+		var v any
+		if n == 0 {
+			a = make([]any, 0, 1)
+			v = a
+		} else {
+			a, v = d.newArray(n)
+		}
+		o.val, o.ready = v, true
+		if o.obj {
+			o.val = serial.Blessed{Class: o.cls, Value: v}
+		}
+		return d.arrayBody(p, a)
+	case kindRef, kindScalar:
+		if err := d.enter(p, c); err != nil {
+			return err
+		}
+		v, err := d.value()
+		if err != nil {
+			return err
+		}
+		d.depth--
+		pv, isPending := v.(*pending)
+		if o.kind == kindRef {
+			r := o.val.(*serial.Ref)
+			r.Value = v
+			if isPending {
+				d.holes = append(d.holes, hole{r: r, p: pv})
+			}
+			return nil
+		}
+		if isPending {
+			return d.fail(p, c, ErrUnsupported, fmt.Sprintf("shared object %d, a blessed scalar, refers to shared object %d not restored yet (a cycle through a blessed scalar)", k, pv.k))
+		}
+		o.val, o.ready = serial.Blessed{Class: o.cls, Value: v}, true
+	case kindRegexp:
+		n, err := d.count(p, c)
+		if err != nil {
+			return err
+		}
+		s, e, err := d.span(p, c, n)
+		if err != nil {
+			return err
+		}
+		o.val, o.ready = serial.Blessed{Class: "Regexp", Value: d.sub(s, e-s)}, true
+	}
+	return nil
+}
+
+// backRef reads "<k|", after its '<': shared object k, or a marker for
+// it while the table's contents are read and it is not made yet.
+func (d *decoder) backRef(at int) (any, error) {
+	k, err := d.count(at, tagBackRef)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case d.phase == phaseNone:
+		return nil, d.fail(at, tagBackRef, ErrBackRef, fmt.Sprintf("object %d, but the image has no shared-object table", k))
+	case d.phase == phaseAllocate:
+		return nil, d.fail(at, tagBackRef, ErrBackRef, fmt.Sprintf("object %d inside the table's empty objects", k))
+	case k >= len(d.shared):
+		return nil, d.fail(at, tagBackRef, ErrBackRef, fmt.Sprintf("object %d, the table has %d", k, len(d.shared)))
+	}
+	if o := &d.shared[k]; o.ready {
+		return o.val, nil
+	}
+	if d.phase != phaseInstance {
+		return nil, d.fail(at, tagBackRef, ErrBackRef, fmt.Sprintf("object %d was never restored", k))
+	}
+	return &pending{k}, nil
+}
+
+// scratchPool holds the buffers checkSharedDepth freezes into.
+var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// checkSharedDepth makes sure a value thawed through a shared-object
+// table nests no deeper than MaxDepth as Freeze walks it: the table keeps
+// the image flat, but the objects it links may form a long chain.
+func (d *decoder) checkSharedDepth(at int, v any) error {
+	e := getEncoder(Options{MaxDepth: d.maxDepth})
+	scratch := scratchPool.Get().(*[]byte)
+	out, err := e.freeze((*scratch)[:0], v)
+	putEncoder(e)
+	if cap(out) <= 1<<16 {
+		*scratch = out
+	}
+	scratchPool.Put(scratch)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrTooDeep):
+		return d.fail(at, tagShared, ErrTooDeep, fmt.Sprintf("shared objects link deeper than %d", d.maxDepth))
+	}
+	return d.fail(at, tagShared, ErrUnsupported, err.Error())
+}
