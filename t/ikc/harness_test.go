@@ -22,6 +22,7 @@ import (
 	"github.com/poe-go/poe/component/ikc/responder"
 	"github.com/poe-go/poe/component/ikc/server"
 	"github.com/poe-go/poe/poe/kernel"
+	"github.com/poe-go/poe/poe/serial/freezethaw"
 	"github.com/poe-go/poe/poe/serial/msgpack"
 	"github.com/poe-go/poe/poe/serial/storable"
 )
@@ -65,7 +66,7 @@ func other(p channel.Protocol) channel.Protocol {
 func combos() []combo {
 	var out []combo
 	for _, p := range []channel.Protocol{channel.IKC0, channel.IKC} {
-		for _, s := range []string{msgpack.Name, storable.Name} {
+		for _, s := range []string{msgpack.Name, storable.Name, freezethaw.Name} {
 			for _, u := range []bool{false, true} {
 				out = append(out, combo{p, s, u})
 			}

@@ -1,6 +1,6 @@
 // This file is IKC's wire compatibility with recorded Perl sessions (it
-// mirrors no single Perl test): for every Storable capture of a real Perl
-// connection in testdata/vectors, the captured client lines are played
+// mirrors no single Perl test): for every capture of a real Perl
+// connection in testdata/vectors (Storable, and FreezeThaw in IKC0), the captured client lines are played
 // against a live Go Server and its lines compared byte for byte with the
 // captured server lines, and the captured server lines are played to a
 // live Go Client (or ClientLite) and its lines compared with the captured
@@ -33,6 +33,7 @@ import (
 	"github.com/poe-go/poe/component/ikc/server"
 	"github.com/poe-go/poe/poe/kernel"
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/freezethaw"
 	"github.com/poe-go/poe/poe/serial/storable"
 )
 
@@ -67,8 +68,17 @@ var (
 	vectorNames = []string{
 		"ikc0-storable", "ikc-storable", "ikc-client-ikc0-server-storable",
 		"ikc0-client-ikc-server-storable", "lite-ikc0-storable", "lite-ikc-storable",
+		"ikc0-freezethaw",
 	}
 )
+
+// serializerOf is the serializer a capture's kernels negotiated.
+func serializerOf(name string) serial.Serializer {
+	if strings.HasSuffix(name, "-freezethaw") {
+		return freezethaw.Default
+	}
+	return storable.Default
+}
 
 // subst turns a captured line of one side into what the Go peer in that
 // role must send: its kernel ID, its transport name and its PID.
@@ -95,6 +105,7 @@ func (s subst) value(v any, old, new string) any {
 // wire reads one side of a connection, remembering where each read ended.
 type wire struct {
 	t      *testing.T
+	ser    serial.Serializer // the frames' serializer
 	conn   net.Conn
 	buf    []byte
 	bounds []int // offsets in buf (since the last consume) where a read ended
@@ -141,7 +152,7 @@ func (w *wire) line() string {
 	return l
 }
 
-// frame reads one "<length>\0<payload>" frame and thaws it.
+// frame reads one "<length>\0<payload>" frame and thaws it with w.ser.
 func (w *wire) frame() any {
 	w.t.Helper()
 	for {
@@ -151,7 +162,7 @@ func (w *wire) frame() any {
 				w.t.Fatalf("bad frame header %q", w.buf[:i])
 			}
 			if len(w.buf) >= i+1+n {
-				v, err := storable.Thaw(w.buf[i+1 : i+1+n])
+				v, err := w.ser.Thaw(w.buf[i+1 : i+1+n])
 				if err != nil {
 					w.t.Fatalf("thaw: %v", err)
 				}
@@ -165,22 +176,22 @@ func (w *wire) frame() any {
 	}
 }
 
-func frameBytes(t *testing.T, v any) []byte {
+func frameBytes(t *testing.T, ser serial.Serializer, v any) []byte {
 	t.Helper()
-	b, err := storable.Freeze(v)
+	b, err := ser.Freeze(nil, v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return append([]byte(strconv.Itoa(len(b))+"\x00"), b...)
 }
 
-func thawHex(t *testing.T, h string) any {
+func thawHex(t *testing.T, ser serial.Serializer, h string) any {
 	t.Helper()
 	b, err := hex.DecodeString(h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := storable.Thaw(b)
+	v, err := ser.Thaw(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +201,7 @@ func thawHex(t *testing.T, h string) any {
 // exchange is a capture's negotiation lines, its first request frame
 // after negotiation and the answer to it.
 type exchange struct {
+	ser              serial.Serializer
 	lines            []captureItem
 	request, answer  any
 	clientID, srvID  string
@@ -198,16 +210,16 @@ type exchange struct {
 
 func loadExchange(t *testing.T, name string) exchange {
 	items := loadItems(t, name)
-	x := exchange{lite: strings.HasPrefix(name, "lite-")}
+	x := exchange{ser: serializerOf(name), lite: strings.HasPrefix(name, "lite-")}
 	for i, it := range items {
 		switch {
 		case it.Kind == "line":
 			x.lines = append(x.lines, it)
 		case x.request == nil && it.Dir == "c2s":
-			x.request = thawHex(t, it.PayloadHex)
+			x.request = thawHex(t, x.ser, it.PayloadHex)
 			for _, a := range items[i+1:] {
 				if a.Kind == "frame" && a.Dir == "s2c" {
-					x.answer = thawHex(t, a.PayloadHex)
+					x.answer = thawHex(t, x.ser, a.PayloadHex)
 					break
 				}
 			}
@@ -280,7 +292,7 @@ func TestGoServerAnswersPerlClientsByteForByte(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			w := &wire{t: t, conn: conn}
+			w := &wire{t: t, ser: x.ser, conn: conn}
 			me := subst{kernelID: srv.k.ID(), hostPort: "127.0.0.1:" + strconv.Itoa(port)}
 			for _, l := range x.lines {
 				if l.Dir == "c2s" {
@@ -297,7 +309,7 @@ func TestGoServerAnswersPerlClientsByteForByte(t *testing.T) {
 			// The request names the Perl server's kernel ID (ClientLite
 			// after the legacy dialogue) or its name Server.
 			req := me.value(x.request, x.srvID, srv.k.ID())
-			if _, err := conn.Write(frameBytes(t, req)); err != nil {
+			if _, err := conn.Write(frameBytes(t, x.ser, req)); err != nil {
 				t.Fatal(err)
 			}
 			got := w.frame()
@@ -336,7 +348,7 @@ func TestGoClientsTalkToPerlServersByteForByte(t *testing.T) {
 					ctx, cancel := context.WithTimeout(context.Background(), wait)
 					defer cancel()
 					lc, err := clientlite.Connect(ctx, clientlite.Options{Addr: "127.0.0.1", Port: port, Name: liteName,
-						Protocol: proto, Serializer: storable.Name, Timeout: wait})
+						Protocol: proto, Serializer: x.ser.Name(), Timeout: wait})
 					if err != nil {
 						liteErr <- err
 						return
@@ -356,7 +368,7 @@ func TestGoClientsTalkToPerlServersByteForByte(t *testing.T) {
 				k := kernel.MustNew(kernel.WithName("Client"))
 				cli = boot(k, func(e *kernel.Event) {
 					_, err := client.Spawn(e.Kernel, client.Options{Port: port, Name: "Client", Protocol: proto,
-						Serializers: []string{storable.Name}, ConnectTimeout: wait, NegotiationTimeout: wait,
+						Serializers: []string{x.ser.Name()}, ConnectTimeout: wait, NegotiationTimeout: wait,
 						OnError: func(op string, errno int, text string) {
 							if op != "read" { // the end of the test closes the connection
 								t.Errorf("client error %s %d %s", op, errno, text)
@@ -377,7 +389,7 @@ func TestGoClientsTalkToPerlServersByteForByte(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			w := &wire{t: t, conn: conn}
+			w := &wire{t: t, ser: x.ser, conn: conn}
 			me := subst{hostPort: conn.RemoteAddr().String()}
 			if cli != nil {
 				me.kernelID = cli.k.ID()
@@ -401,7 +413,7 @@ func TestGoClientsTalkToPerlServersByteForByte(t *testing.T) {
 				if !reflect.DeepEqual(got, x.request) {
 					t.Errorf("request:\n got %#v\nwant %#v", got, x.request)
 				}
-				conn.Write(frameBytes(t, x.answer))
+				conn.Write(frameBytes(t, x.ser, x.answer))
 				select {
 				case err := <-liteErr:
 					if err != nil {
@@ -420,7 +432,7 @@ func TestGoClientsTalkToPerlServersByteForByte(t *testing.T) {
 			// kernel and its rsvp the server's.
 			req := me.value(x.request, "poe://Server/", "poe://Client/").(map[string]any)
 			req["rsvp"].(map[string]any)["kernel"] = "Server"
-			if _, err := conn.Write(frameBytes(t, req)); err != nil {
+			if _, err := conn.Write(frameBytes(t, x.ser, req)); err != nil {
 				t.Fatal(err)
 			}
 			got := w.frame()

@@ -5,6 +5,7 @@ import (
 	"syscall"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/freezethaw"
 	"github.com/poe-go/poe/poe/serial/msgpack"
 	"github.com/poe-go/poe/poe/serial/storable"
 )
@@ -29,9 +30,9 @@ const (
 )
 
 // serializer returns the serializer negotiated as name, bounded by the
-// channel's MaxDepth and MaxItems when the serializer is one of the two the
-// module ships (Storable and msgpack); others come from the registry as
-// they are.
+// channel's MaxDepth and MaxItems when the serializer is one of those the
+// module ships (Storable, msgpack and FreezeThaw); others come from the
+// registry as they are.
 func (c *conn) serializer(name string) (serial.Serializer, error) {
 	depth, items := c.cfg.MaxDepth, c.cfg.MaxItems
 	if depth <= 0 {
@@ -45,6 +46,8 @@ func (c *conn) serializer(name string) (serial.Serializer, error) {
 		return storable.New(storable.Options{MaxDepth: depth, MaxItems: items}), nil
 	case msgpack.Name:
 		return msgpack.New(msgpack.Options{MaxDepth: depth, MaxItems: items}), nil
+	case freezethaw.Name:
+		return freezethaw.New(freezethaw.Options{MaxDepth: depth, MaxItems: items}), nil
 	}
 	return serial.Lookup(name)
 }

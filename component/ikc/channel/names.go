@@ -7,14 +7,16 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/poe-go/poe/poe/serial/freezethaw"
 	"github.com/poe-go/poe/poe/serial/msgpack"
 	"github.com/poe-go/poe/poe/serial/storable"
 )
 
 // DefaultSerializers is the serializer preference of Go servers and clients:
 // msgpack first, which Go peers pick and Perl peers refuse, then Storable,
-// which every Perl IKC kernel speaks.
-var DefaultSerializers = []string{msgpack.Name, storable.Name}
+// which every Perl IKC kernel speaks, then FreezeThaw, for a Perl peer
+// configured to speak nothing else.
+var DefaultSerializers = []string{msgpack.Name, storable.Name, freezethaw.Name}
 
 var unsafeRun = regexp.MustCompile(`[^-:.\w]+`)
 

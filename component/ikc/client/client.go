@@ -52,7 +52,7 @@ type Options struct {
 	OnError func(op string, errno int, text string)
 	// Serializers are offered in this order of preference; default
 	// channel.DefaultSerializers (msgpack, which Go servers pick, then
-	// Storable, which Perl servers pick).
+	// Storable, which Perl servers pick, then FreezeThaw).
 	Serializers []string
 	// Protocol is the negotiation to start with: IKC0 (default) or IKC.
 	Protocol channel.Protocol

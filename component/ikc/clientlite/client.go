@@ -10,7 +10,8 @@ import (
 	"github.com/poe-go/poe/component/ikc/message"
 	"github.com/poe-go/poe/component/ikc/specifier"
 	"github.com/poe-go/poe/poe/serial"
-	_ "github.com/poe-go/poe/poe/serial/msgpack" // registers the Go-to-Go serializer
+	_ "github.com/poe-go/poe/poe/serial/freezethaw" // registers FreezeThaw, for Perl servers that speak only it
+	_ "github.com/poe-go/poe/poe/serial/msgpack"    // registers the Go-to-Go serializer
 	_ "github.com/poe-go/poe/poe/serial/storable"
 )
 

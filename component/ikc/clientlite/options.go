@@ -50,7 +50,7 @@ type Options struct {
 	// Serializer is the name of the one serializer offered (Perl's
 	// serialiser), as registered with package serial. Empty means
 	// Storable, which every Perl IKC server accepts; a Go server also
-	// accepts msgpack.Name.
+	// accepts msgpack.Name and FreezeThaw (freezethaw.Name).
 	Serializer string
 	// Protocol is the negotiation to start with: channel.IKC0 (the
 	// default) or channel.IKC, the legacy dialogue. IKC0 falls back to IKC
