@@ -13,6 +13,7 @@ import (
 	"github.com/poe-go/poe/component/ikc/channel"
 	"github.com/poe-go/poe/component/ikc/clientlite"
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/freezethaw"
 	"github.com/poe-go/poe/poe/serial/msgpack"
 )
 
@@ -34,7 +35,7 @@ func (f *liteFlags) add(fs *flag.FlagSet) {
 	fs.IntVar(&f.port, "port", defaultPort, "server TCP port")
 	fs.StringVar(&f.unix, "unix", "", "server unix-domain socket path (instead of TCP)")
 	fs.StringVar(&f.name, "name", "", "this client's kernel name (default Client<pid>)")
-	fs.StringVar(&f.serializer, "serializer", "Storable", "serializer to offer: Storable works with every peer (numbers with a fraction travel as strings, as Perl's nstore writes them); msgpack, with Go servers, keeps floats and booleans")
+	fs.StringVar(&f.serializer, "serializer", "Storable", "serializer to offer: Storable works with every peer (numbers with a fraction travel as strings, as Perl's nstore writes them); msgpack, with Go servers, keeps floats and booleans; FreezeThaw, for Perl servers set up with it, sends every scalar as its text")
 	fs.StringVar(&f.protocol, "protocol", "IKC0", "negotiation protocol: IKC0 or IKC")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "how long to wait for the connection and for an answer")
 }
@@ -46,6 +47,8 @@ func serializerName(s string) string {
 		return msgpack.Name
 	case "storable":
 		return "Storable"
+	case "freezethaw":
+		return freezethaw.Name
 	}
 	return s
 }

@@ -290,6 +290,7 @@ func TestServeAnswersCallPostPingAndMonitorSeesClients(t *testing.T) {
 		{"echo without an argument answers an empty string", []string{"call", "echo/echo"}, `""` + "\n"},
 		{"Storable sends a fraction as a string, as Perl's nstore does", []string{"call", "echo/echo", "[2.5]"}, `["2.5"]` + "\n"},
 		{"msgpack keeps floats and booleans", []string{"call", "--serializer", "msgpack", "echo/echo", "[2.5,true]"}, "[2.5,true]\n"},
+		{"FreezeThaw sends every scalar as its text", []string{"call", "--serializer", "freezethaw", "echo/echo", `[2.5,7,"x"]`}, `["2.5",7,"x"]` + "\n"},
 		{"a list call answers an array", []string{"call", "--list", "echo/echo", "7"}, "[7]\n"},
 		{"time/unix answers a number", []string{"call", "time/unix"}, "1*"},
 		{"post prints nothing", []string{"post", "echo/echo", "1"}, ""},
