@@ -6,6 +6,7 @@ import (
 	"math"
 	"unicode/utf8"
 
+	"github.com/poe-go/poe/poe/internal/box"
 	"github.com/poe-go/poe/poe/serial"
 )
 
@@ -31,10 +32,7 @@ type decoder struct {
 	// substring of one allocation; base is math.MaxInt until then.
 	str   string
 	base  int
-	strs  []string // slab behind thawed string interfaces
-	ints  []int64  // slab behind thawed integer interfaces
-	elems []any    // slab of small arrays' elements
-	hdrs  [][]any  // slab behind thawed array interfaces
+	slabs box.Slabs // behind thawed strings, integers and arrays
 }
 
 // Phases of reading an image with a shared-object table.
@@ -251,7 +249,7 @@ func (d *decoder) value() (any, error) {
 			return nil, err
 		}
 		if i, ok := canonicalInt(d.data[p:q]); ok {
-			return d.boxInt(i), nil
+			return d.slabs.BoxInt(i), nil
 		}
 		return d.boxText(p, q-p), nil
 	case tagUndef:

@@ -1,14 +1,13 @@
 package freezethaw
 
 import (
-	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"unsafe"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/internal/perlval"
 )
 
 // encoder writes one image the way FreezeThaw::freeze does. Perl walks
@@ -28,9 +27,9 @@ type encoder struct {
 	final    bool         // second walk: shared references become <k|
 	ids      []identEntry // every reference met so far, in order
 	idMap    map[ident]int
-	multiple []any    // references met twice, by their second sighting
-	classes  []string // package ids, in order of their first use
-	kvs      []kv     // hash entries being sorted, stacked by depth
+	multiple []any        // references met twice, by their second sighting
+	classes  []string     // package ids, in order of their first use
+	kvs      []perlval.KV // hash entries being sorted, stacked by depth
 }
 
 // ident is a Perl reference's identity: the address of what it points to
@@ -46,11 +45,6 @@ type ident struct {
 type identEntry struct {
 	key  ident
 	addr int // -1 while met once; then the index in the shared table
-}
-
-type kv struct {
-	k string
-	v any
 }
 
 // idMapAt is how many references the encoder looks up in its list before
@@ -218,23 +212,16 @@ func (e *encoder) uint(u uint64) {
 	e.digits(strconv.AppendUint(tmp[:0], u, 10))
 }
 
-// float writes a number as Perl stringifies it: "%.15g", with zero
-// (negative zero too) as "0" and the infinities and NaN as Perl spells
-// them.
+// float writes a number as Perl stringifies it: "%.15g", but zero
+// (negative zero too), the infinities and NaN as perlval.FloatWord
+// spells them.
 func (e *encoder) float(f float64) {
-	switch {
-	case f == 0:
-		e.str("0")
-	case math.IsInf(f, 1):
-		e.str("Inf")
-	case math.IsInf(f, -1):
-		e.str("-Inf")
-	case math.IsNaN(f):
-		e.str("NaN")
-	default:
-		var tmp [32]byte
-		e.digits(strconv.AppendFloat(tmp[:0], f, 'g', 15, 64))
+	if w, ok := perlval.FloatWord(f); ok {
+		e.str(w)
+		return
 	}
+	var tmp [32]byte
+	e.digits(strconv.AppendFloat(tmp[:0], f, 'g', 15, 64))
 }
 
 func (e *encoder) enter() error {
@@ -360,19 +347,19 @@ func (e *encoder) hashBody(m map[string]any) error {
 	}
 	start := len(e.kvs)
 	for k, v := range m {
-		e.kvs = append(e.kvs, kv{k, v})
+		e.kvs = append(e.kvs, perlval.KV{K: k, V: v})
 	}
 	// Nested hashes stack their entries after these; if that moves e.kvs,
 	// kvs keeps reading the old array, which nothing writes any more.
 	kvs := e.kvs[start:]
-	sortKVs(kvs)
+	perlval.SortKVs(kvs)
 	e.buf = append(e.buf, tagHash)
 	e.num(2 * len(kvs))
 	for i := range kvs {
-		e.str(kvs[i].k)
+		e.str(kvs[i].K)
 	}
 	for i := range kvs {
-		if err := e.scalar(kvs[i].v); err != nil {
+		if err := e.scalar(kvs[i].V); err != nil {
 			return err
 		}
 	}
@@ -380,21 +367,6 @@ func (e *encoder) hashBody(m map[string]any) error {
 	e.kvs = e.kvs[:start]
 	e.depth--
 	return nil
-}
-
-// sortKVs sorts a hash's entries by key, bytewise. Hashes are mostly
-// small: an insertion sort comparing strings directly spares them the
-// general sort's calls through a comparison function.
-func sortKVs(kvs []kv) {
-	if len(kvs) > 12 {
-		slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-		return
-	}
-	for i := 1; i < len(kvs); i++ {
-		for j := i; j > 0 && kvs[j].k < kvs[j-1].k; j-- {
-			kvs[j], kvs[j-1] = kvs[j-1], kvs[j]
-		}
-	}
 }
 
 func (e *encoder) array(a []any) error {

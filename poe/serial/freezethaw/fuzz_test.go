@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 )
 
 // fuzzLimits are the tight limits FuzzThaw also thaws with, so that
@@ -82,7 +83,7 @@ func roundTrip(t *testing.T, data []byte, v any) {
 	if err != nil {
 		t.Fatalf("cannot thaw own output %q (from %q): %v", out, data, err)
 	}
-	if !modelEqual(v, v2, map[[2]uintptr]bool{}) {
+	if !modelEqual(v, v2) {
 		t.Fatalf("round trip changed the value:\n in  %q\n out %q", data, out)
 	}
 	out2, err := Freeze(v2)
@@ -130,80 +131,20 @@ func countItems(v any, seen map[uintptr]bool) int {
 	return 1
 }
 
-// modelEqual compares two thawed values, following shared and cyclic
-// containers once.
-func modelEqual(a, b any, seen map[[2]uintptr]bool) bool {
-	return compareModel(a, b, seen, false)
-}
+// modelEqual compares two thawed values (serialtest.ModelEqual).
+func modelEqual(a, b any) bool { return serialtest.ModelEqual(a, b, nil) }
 
 // perlEqual compares data as Perl sees it: as modelEqual, but a string
 // and an int64 holding the same text are equal, as FreezeThaw carries
 // both as that text.
-func perlEqual(a, b any) bool {
-	return compareModel(a, b, map[[2]uintptr]bool{}, true)
-}
+func perlEqual(a, b any) bool { return serialtest.ModelEqual(a, b, intText) }
 
-func compareModel(a, b any, seen map[[2]uintptr]bool, text bool) bool {
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
-			return false
-		}
-		k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
-		if seen[k] {
-			return true
-		}
-		seen[k] = true
-		for key, xv := range x {
-			yv, ok := y[key]
-			if !ok || !compareModel(xv, yv, seen, text) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
-			return false
-		}
-		if len(x) > 0 {
-			k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
-			if seen[k] {
-				return true
-			}
-			seen[k] = true
-		}
-		for i := range x {
-			if !compareModel(x[i], y[i], seen, text) {
-				return false
-			}
-		}
-		return true
-	case serial.Blessed:
-		y, ok := b.(serial.Blessed)
-		return ok && x.Class == y.Class && compareModel(x.Value, y.Value, seen, text)
-	case *serial.Ref:
-		y, ok := b.(*serial.Ref)
-		if !ok {
-			return false
-		}
-		k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
-		if seen[k] {
-			return true
-		}
-		seen[k] = true
-		return compareModel(x.Value, y.Value, seen, text)
+// intText is an int64's decimal text, and any other value itself.
+func intText(v any) any {
+	if i, ok := v.(int64); ok {
+		return strconv.FormatInt(i, 10)
 	}
-	if text {
-		if i, ok := a.(int64); ok {
-			a = strconv.FormatInt(i, 10)
-		}
-		if i, ok := b.(int64); ok {
-			b = strconv.FormatInt(i, 10)
-		}
-	}
-	return a == b
+	return v
 }
 
 // FuzzFreezeGraph builds random data with shared and cyclic containers

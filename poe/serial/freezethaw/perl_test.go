@@ -1,18 +1,15 @@
 package freezethaw
 
 import (
-	"bufio"
-	"context"
 	"encoding/hex"
-	"io"
 	"math"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,8 +18,7 @@ import (
 // first lists its named values frozen by FreezeThaw, then re-freezes
 // whatever image it is sent. One child serves a whole test.
 type perlPeer struct {
-	in      io.WriteCloser
-	out     *bufio.Reader
+	*serialtest.PerlChild
 	samples map[string]perlSample
 	order   []string
 }
@@ -32,42 +28,15 @@ type perlSample struct {
 	bytes []byte // freeze of the same data with its text as UTF-8 bytes
 }
 
-// freezeThawPerl is the perl to run, skipping the test when there is no
-// perl with FreezeThaw.
-func freezeThawPerl(t *testing.T) string {
-	t.Helper()
-	perl, err := exec.LookPath("perl")
-	if err != nil {
-		t.Skip("perl is not installed: skipping the tests against Perl's FreezeThaw")
-	}
-	if err := exec.Command(perl, "-MFreezeThaw", "-e", "1").Run(); err != nil {
-		t.Skip("Perl's FreezeThaw module is missing (perl -MFreezeThaw -e1 fails): skipping the tests against it")
-	}
-	return perl
-}
-
-// startPerl runs the script beside the test; it is ended with the test,
-// or killed after a minute.
+// startPerl runs the script beside the test, with a perl that has
+// FreezeThaw (else the test is skipped); it is ended with the test, or
+// killed after a minute.
 func startPerl(t *testing.T) *perlPeer {
 	t.Helper()
-	perl := freezeThawPerl(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	cmd := exec.CommandContext(ctx, perl, "testdata/perl/freezethaw.pl")
-	p := &perlPeer{samples: map[string]perlSample{}}
-	var err error
-	p.in, err = cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	p.out = bufio.NewReaderSize(stdout, 1<<20)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		p.in.Close()
-		_ = cmd.Wait() // the context kills it if it hangs
-		cancel()
-	})
+	perl := serialtest.Perl(t, "FreezeThaw")
+	p := &perlPeer{PerlChild: serialtest.StartPerl(t, time.Minute, perl, "testdata/perl/freezethaw.pl"), samples: map[string]perlSample{}}
 	for {
-		line := p.line(t)
+		line := p.Line(t)
 		if line == "END" {
 			break
 		}
@@ -83,19 +52,11 @@ func startPerl(t *testing.T) *perlPeer {
 	return p
 }
 
-func (p *perlPeer) line(t *testing.T) string {
-	t.Helper()
-	s, err := p.out.ReadString('\n')
-	require.NoError(t, err, "reading from perl")
-	return strings.TrimSuffix(s, "\n")
-}
-
 // refreeze has Perl thaw data and freeze what it got.
 func (p *perlPeer) refreeze(t *testing.T, data []byte) []byte {
 	t.Helper()
-	_, err := io.WriteString(p.in, "R "+hex.EncodeToString(data)+"\n")
-	require.NoError(t, err)
-	line := p.line(t)
+	p.Send(t, "R "+hex.EncodeToString(data))
+	line := p.Line(t)
 	require.False(t, strings.HasPrefix(line, "ERR"), "perl: %s", line)
 	b, err := hex.DecodeString(line)
 	require.NoError(t, err)
@@ -200,7 +161,7 @@ func TestGoFreezePerlThaw(t *testing.T) {
 			require.NoError(t, err)
 			mine, err := Thaw(goBytes)
 			require.NoError(t, err)
-			assert.True(t, modelEqual(mine, back, map[[2]uintptr]bool{}), "Perl's bytes thaw to the same data")
+			assert.True(t, modelEqual(mine, back), "Perl's bytes thaw to the same data")
 		})
 	}
 }
@@ -327,7 +288,7 @@ func TestPerlFreezeGoThaw(t *testing.T) {
 				assert.Equal(t, perlish(tc.want), perlish(got))
 			} else {
 				assert.Equal(t, tc.want, got)
-				assert.True(t, modelEqual(tc.want, got, map[[2]uintptr]bool{}), "same sharing")
+				assert.True(t, modelEqual(tc.want, got), "same sharing")
 			}
 			v := tc.want
 			if tc.goVal != nil {
@@ -342,7 +303,7 @@ func TestPerlFreezeGoThaw(t *testing.T) {
 				}
 				back, err := Thaw(out)
 				require.NoError(t, err)
-				assert.True(t, modelEqual(got, back, map[[2]uintptr]bool{}))
+				assert.True(t, modelEqual(got, back))
 				return
 			}
 			assert.Equal(t, string(s.wire), string(s.bytes))

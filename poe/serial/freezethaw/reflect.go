@@ -3,11 +3,10 @@ package freezethaw
 import (
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/internal/perlval"
 )
 
 // The reflection fallback of Freeze: typed maps and slices, arrays,
@@ -82,7 +81,7 @@ func (e *encoder) value(rv reflect.Value) error {
 		e.float(rv.Float())
 	case reflect.Slice, reflect.Array:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			e.str(string(bytesOf(rv)))
+			e.str(string(perlval.Bytes(rv)))
 			return nil
 		}
 		return e.reflectBody(rv)
@@ -92,15 +91,6 @@ func (e *encoder) value(rv reflect.Value) error {
 		return freezeError(ErrFreeze, "%s items (Go %s)", rv.Kind(), rv.Type())
 	}
 	return nil
-}
-
-func bytesOf(rv reflect.Value) []byte {
-	if rv.Kind() == reflect.Slice {
-		return rv.Bytes()
-	}
-	b := make([]byte, rv.Len())
-	reflect.Copy(reflect.ValueOf(b), rv)
-	return b
 }
 
 // containerValue follows pointers and interfaces from v and reports
@@ -188,68 +178,23 @@ func (e *encoder) entriesBody(entries []entry) error {
 	return nil
 }
 
-// keyString is the Perl hash key for a Go map key: a string, or an
-// integer's decimal text.
+// keyString is the Perl hash key for a Go map key (perlval.KeyText).
 func keyString(k reflect.Value) (string, error) {
-	switch k.Kind() {
-	case reflect.String:
-		return k.String(), nil
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(k.Int(), 10), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.FormatUint(k.Uint(), 10), nil
+	if s, ok := perlval.KeyText(k); ok {
+		return s, nil
 	}
 	return "", freezeError(ErrFreeze, "map key of type %s (Perl hash keys are strings)", k.Type())
 }
 
-type field struct {
-	name      string
-	index     []int
-	omitEmpty bool
-}
-
-var fieldCache sync.Map // reflect.Type -> []field
-
-// fields lists the hash keys of a struct type, sorted: each exported
-// field's `ikc` tag, else its `msgpack` tag, else its name; "-" skips the
-// field and ",omitempty" drops it when it holds its zero value.
-func fields(t reflect.Type) []field {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.([]field)
-	}
-	var fs []field
-	for _, sf := range reflect.VisibleFields(t) {
-		if sf.Anonymous || !sf.IsExported() {
-			continue
-		}
-		tag, ok := sf.Tag.Lookup("ikc")
-		if !ok {
-			tag = sf.Tag.Get("msgpack")
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" && opts == "" {
-			continue
-		}
-		if name == "" {
-			name = sf.Name
-		}
-		omit := slices.Contains(strings.Split(opts, ","), "omitempty")
-		fs = append(fs, field{name, sf.Index, omit})
-	}
-	slices.SortStableFunc(fs, func(a, b field) int { return strings.Compare(a.name, b.name) })
-	fieldCache.Store(t, fs)
-	return fs
-}
-
 func (e *encoder) structBody(rv reflect.Value) error {
-	fs := fields(rv.Type())
+	fs := perlval.Fields(rv.Type())
 	entries := make([]entry, 0, len(fs))
 	for _, f := range fs {
-		fv, err := rv.FieldByIndexErr(f.index)
-		if err != nil || f.omitEmpty && fv.IsZero() {
+		fv, err := rv.FieldByIndexErr(f.Index)
+		if err != nil || f.OmitEmpty && fv.IsZero() {
 			continue // a field promoted through a nil embedded pointer
 		}
-		entries = append(entries, entry{f.name, fv})
+		entries = append(entries, entry{f.Name, fv})
 	}
 	return e.entriesBody(entries)
 }

@@ -1,18 +1,15 @@
 package freezethaw
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/hex"
-	"io"
 	"math"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -29,33 +26,13 @@ import (
 //     it back, Thaw can, and gives the text as UTF-8;
 //   - a Go string reaches Perl as the byte string of its UTF-8.
 func TestPerlFilterReferenceWire(t *testing.T) {
-	perl := freezeThawPerl(t)
-	if err := exec.Command(perl, "-MPOE::Filter::Reference", "-MPOE::Driver::SysRW", "-e", "1").Run(); err != nil {
-		t.Skip("Perl's POE (POE::Filter::Reference, POE::Driver::SysRW) is missing: skipping the wire test")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	cmd := exec.CommandContext(ctx, perl, "testdata/perl/filter.pl")
-	in, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	out := bufio.NewReader(stdout)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		in.Close()
-		_ = cmd.Wait()
-		cancel()
-	})
-	line := func() string {
-		s, err := out.ReadString('\n')
-		require.NoError(t, err, "reading from perl")
-		return strings.TrimSuffix(s, "\n")
-	}
+	perl := serialtest.Perl(t, "FreezeThaw", "POE::Filter::Reference", "POE::Driver::SysRW")
+	p := serialtest.StartPerl(t, time.Minute, perl, "testdata/perl/filter.pl")
 
 	var frames [][]byte
 	var perlReads []string
 	for {
-		l := line()
+		l := p.Line(t)
 		if l == "END" {
 			break
 		}
@@ -104,8 +81,7 @@ func TestPerlFilterReferenceWire(t *testing.T) {
 	img, err := Freeze(rec)
 	require.NoError(t, err)
 	frame := append([]byte(strconv.Itoa(len(img))+"\x00"), img...)
-	_, err = io.WriteString(in, "GO "+hex.EncodeToString(frame)+"\n")
-	require.NoError(t, err)
+	p.Send(t, "GO "+hex.EncodeToString(frame))
 	h := func(s string) string { return hex.EncodeToString([]byte(s)) }
-	assert.Equal(t, h("kl\xc3\xa9")+"="+h("x")+"/0 "+h("n")+"="+h("42")+"/0 "+h("text")+"="+h("☺ and café")+"/0", line())
+	assert.Equal(t, h("kl\xc3\xa9")+"="+h("x")+"/0 "+h("n")+"="+h("42")+"/0 "+h("text")+"="+h("☺ and café")+"/0", p.Line(t))
 }

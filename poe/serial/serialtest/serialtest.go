@@ -1,5 +1,8 @@
-// Package serialtest holds what the serializers' benchmarks share: the
-// workloads both are measured on, and the freeze and thaw loops.
+// Package serialtest holds what the serializers' tests and benchmarks
+// share: the workloads every serializer is measured on and the freeze and
+// thaw loops, a comparison of data-model values that follows sharing,
+// and a perl script run beside a test for the serializers that speak a
+// Perl format.
 package serialtest
 
 import (

@@ -5,6 +5,7 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/poe-go/poe/poe/internal/box"
 	"github.com/poe-go/poe/poe/serial"
 )
 
@@ -30,10 +31,7 @@ type decoder struct {
 	// copied, so a lone large string costs exactly its own size.
 	str   string
 	base  int
-	strs  []string // slab behind thawed string interfaces (see copyText)
-	ints  []int64  // slab behind thawed integer interfaces
-	elems []any    // slab of small arrays' elements
-	hdrs  [][]any  // slab behind thawed array interfaces
+	slabs box.Slabs // behind thawed strings, integers and arrays (see copyText)
 }
 
 // thaw reads the image in data.
@@ -166,7 +164,7 @@ func (d *decoder) item() (any, kind, error) {
 			return nil, 0, d.truncated(op, 1)
 		}
 		d.pos = at + 2
-		v = d.boxInt(int64(data[at+1]) - 128)
+		v = d.slabs.BoxInt(int64(data[at+1]) - 128)
 	case sxUndef, sxSvUndef, sxSvUndefElem:
 		d.pos = at + 1
 	case sxSvYes, sxBooleanTrue:
@@ -181,7 +179,7 @@ func (d *decoder) item() (any, kind, error) {
 			return nil, 0, d.truncated(op, 4)
 		}
 		d.pos = at + 5
-		v = d.boxInt(int64(int32(binary.BigEndian.Uint32(data[at+1:]))))
+		v = d.slabs.BoxInt(int64(int32(binary.BigEndian.Uint32(data[at+1:]))))
 	default:
 		d.pos = at + 1
 		return d.composite(op, at)
@@ -298,7 +296,10 @@ func (d *decoder) array(at int, cls string, blessing bool) (any, kind, error) {
 	if n > len(d.data)-d.pos {
 		return nil, 0, d.claims(at, sxArray, n)
 	}
-	a, v := d.newArray(n)
+	if cap(d.slabs.Hdrs) == 0 {
+		d.firstArrays()
+	}
+	a, v := d.slabs.Array(n) // no allocation of its own (box.Slabs)
 	if blessing {
 		v = serial.Blessed{Class: cls, Value: v}
 	}

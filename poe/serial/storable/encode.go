@@ -7,12 +7,12 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/internal/perlval"
 )
 
 // encoder writes one image. It counts tags exactly as Perl's thaw will,
@@ -26,7 +26,7 @@ type encoder struct {
 	seen     []seenEntry
 	seenMap  map[seenKey]uint32
 	classes  []string
-	kvs      []kv
+	kvs      []perlval.KV // hash entries being sorted, stacked by depth
 }
 
 type seenKey struct {
@@ -37,11 +37,6 @@ type seenKey struct {
 type seenEntry struct {
 	key seenKey
 	tag uint32
-}
-
-type kv struct {
-	k string
-	v any
 }
 
 var encPool = sync.Pool{New: func() any { return new(encoder) }}
@@ -225,20 +220,15 @@ func (e *encoder) uint(u uint64) {
 }
 
 // float writes a number as Perl does in network order: an integral value
-// below 2**53 as an integer, anything else as its "%.15g" string.
+// below 2**53 as an integer, the infinities and NaN as perlval.FloatWord
+// spells them, anything else as its "%.15g" string.
 func (e *encoder) float(f float64) {
-	switch {
-	case f == math.Trunc(f) && math.Abs(f) < 1<<53:
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 		e.int(int64(f))
 		return
-	case math.IsInf(f, 1):
-		e.bytesStr("Inf")
-		return
-	case math.IsInf(f, -1):
-		e.bytesStr("-Inf")
-		return
-	case math.IsNaN(f):
-		e.bytesStr("NaN")
+	}
+	if w, ok := perlval.FloatWord(f); ok {
+		e.bytesStr(w)
 		return
 	}
 	e.op(sxScalar)
@@ -380,39 +370,24 @@ func (e *encoder) hash(m map[string]any) error {
 	start := len(e.kvs)
 	flagged := false
 	for k, v := range m {
-		e.kvs = append(e.kvs, kv{k, v})
+		e.kvs = append(e.kvs, perlval.KV{K: k, V: v})
 		if !flagged && isCharString(k) {
 			flagged = true
 		}
 	}
 	kvs := e.kvs[start:]
-	sortKVs(kvs)
-	inPerlKeyOrder(kvs, func(x kv) string { return x.k }, flagged)
+	perlval.SortKVs(kvs)
+	inPerlKeyOrder(kvs, func(x perlval.KV) string { return x.K }, flagged)
 	e.hashHead(len(kvs), flagged)
 	for i := range kvs {
-		if err := e.sv(kvs[i].v); err != nil {
+		if err := e.sv(kvs[i].V); err != nil {
 			return err
 		}
-		e.key(kvs[i].k, flagged)
+		e.key(kvs[i].K, flagged)
 	}
 	clear(kvs)
 	e.kvs = e.kvs[:start]
 	return nil
-}
-
-// sortKVs sorts a hash's entries by key, as Perl's canonical order does.
-// Hashes are mostly small: an insertion sort comparing strings directly
-// spares them the general sort's calls through a comparison function.
-func sortKVs(kvs []kv) {
-	if len(kvs) > 12 {
-		slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-		return
-	}
-	for i := 1; i < len(kvs); i++ {
-		for j := i; j > 0 && kvs[j].k < kvs[j-1].k; j-- {
-			kvs[j], kvs[j-1] = kvs[j-1], kvs[j]
-		}
-	}
 }
 
 // inPerlKeyOrder puts a hash's entries, sorted by their keys' bytes, in

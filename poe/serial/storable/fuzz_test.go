@@ -5,11 +5,10 @@ import (
 	"encoding/hex"
 	"math"
 	"os"
-	"reflect"
 	"strconv"
 	"testing"
 
-	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 )
 
 // FuzzThaw checks that Thaw never panics or runs away on any input, and
@@ -39,7 +38,7 @@ func FuzzThaw(f *testing.F) {
 		if err != nil {
 			t.Fatalf("cannot thaw own output %x: %v", out, err)
 		}
-		if !modelEqual(v, v2, map[[2]uintptr]bool{}) {
+		if !modelEqual(v, v2) {
 			t.Fatalf("round trip changed the value:\n in  %x\n out %x", data, out)
 		}
 		out2, err := Freeze(v2)
@@ -49,70 +48,18 @@ func FuzzThaw(f *testing.F) {
 	})
 }
 
-// modelEqual compares two thawed values, following shared and cyclic
-// containers once, and treats a Perl boolean as the string Perl 5.36
-// freezes it to and a double from a native-order image as the scalar
-// network order carries for it.
-func modelEqual(a, b any, seen map[[2]uintptr]bool) bool {
-	if x, ok := a.(bool); ok {
-		a = map[bool]string{true: "1", false: ""}[x]
+// modelEqual compares two thawed values (serialtest.ModelEqual), treating
+// a Perl boolean as the string Perl 5.36 freezes it to and a double from
+// a native-order image as the scalar network order carries for it.
+func modelEqual(a, b any) bool { return serialtest.ModelEqual(a, b, netScalar) }
+
+// netScalar is what a scalar thaws back as after nfreeze: a boolean its
+// string, a number as netNumber says.
+func netScalar(v any) any {
+	if x, ok := v.(bool); ok {
+		return map[bool]string{true: "1", false: ""}[x]
 	}
-	if x, ok := b.(bool); ok {
-		b = map[bool]string{true: "1", false: ""}[x]
-	}
-	a, b = netNumber(a), netNumber(b)
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
-		if seen[k] {
-			return true
-		}
-		seen[k] = true
-		for key, xv := range x {
-			yv, ok := y[key]
-			if !ok || !modelEqual(xv, yv, seen) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		if len(x) > 0 {
-			k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
-			if seen[k] {
-				return true
-			}
-			seen[k] = true
-		}
-		for i := range x {
-			if !modelEqual(x[i], y[i], seen) {
-				return false
-			}
-		}
-		return true
-	case serial.Blessed:
-		y, ok := b.(serial.Blessed)
-		return ok && x.Class == y.Class && modelEqual(x.Value, y.Value, seen)
-	case *serial.Ref:
-		y, ok := b.(*serial.Ref)
-		if !ok {
-			return false
-		}
-		k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
-		if seen[k] {
-			return true
-		}
-		seen[k] = true
-		return modelEqual(x.Value, y.Value, seen)
-	}
-	return a == b
+	return netNumber(v)
 }
 
 // netNumber is what a number thaws back as after nfreeze: a double that

@@ -3,12 +3,12 @@ package storable
 import (
 	"encoding/hex"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,16 +16,16 @@ import (
 // perlCases is one perl child running testdata/perl/cases.pl: it lists
 // its named values frozen both ways, then checks Go's images of them.
 type perlCases struct {
-	*perlChild
+	*serialtest.PerlChild
 	net    map[string][]byte // nfreeze, network order
 	native map[string][]byte // freeze, this machine's order
 }
 
 func startPerlCases(t *testing.T) *perlCases {
 	t.Helper()
-	p := &perlCases{perlChild: startPerlChild(t, "testdata/perl/cases.pl"), net: map[string][]byte{}, native: map[string][]byte{}}
+	p := &perlCases{PerlChild: startPerlChild(t, "testdata/perl/cases.pl"), net: map[string][]byte{}, native: map[string][]byte{}}
 	for {
-		line := p.line(t)
+		line := p.Line(t)
 		if line == "END" {
 			break
 		}
@@ -45,9 +45,8 @@ func startPerlCases(t *testing.T) *perlCases {
 // difference.
 func (p *perlCases) check(t *testing.T, name string, data []byte) string {
 	t.Helper()
-	_, err := io.WriteString(p.in, name+" "+hex.EncodeToString(data)+"\n")
-	require.NoError(t, err)
-	if line := p.line(t); line != "OK" {
+	p.Send(t, name+" "+hex.EncodeToString(data))
+	if line := p.Line(t); line != "OK" {
 		return line
 	}
 	return ""

@@ -1,17 +1,14 @@
 package storable
 
 import (
-	"bufio"
-	"context"
 	"encoding/hex"
-	"io"
 	"math"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,7 +16,7 @@ import (
 // perlPeer is one perl child running testdata/perl/roundtrip.pl: it first
 // lists Perl's own nfreeze images, then re-freezes whatever it is sent.
 type perlPeer struct {
-	*perlChild
+	*serialtest.PerlChild
 	samples []perlSample
 }
 
@@ -30,9 +27,9 @@ type perlSample struct {
 
 func startPerl(t *testing.T) *perlPeer {
 	t.Helper()
-	p := &perlPeer{perlChild: startPerlChild(t, "testdata/perl/roundtrip.pl")}
+	p := &perlPeer{PerlChild: startPerlChild(t, "testdata/perl/roundtrip.pl")}
 	for {
-		line := p.line(t)
+		line := p.Line(t)
 		if line == "END" {
 			break
 		}
@@ -44,52 +41,11 @@ func startPerl(t *testing.T) *perlPeer {
 	return p
 }
 
-// storablePerl is the perl to run, skipping the test when there is no
-// perl with Storable.
-func storablePerl(t *testing.T) string {
+// startPerlChild runs a script of testdata/perl beside the test, with a
+// perl that has Storable (else the test is skipped).
+func startPerlChild(t *testing.T, script string) *serialtest.PerlChild {
 	t.Helper()
-	perl, err := exec.LookPath("perl")
-	if err != nil {
-		t.Skip("perl not installed: skipping the tests against Perl's Storable")
-	}
-	if err := exec.Command(perl, "-MStorable", "-e", "1").Run(); err != nil {
-		t.Skip("Perl's Storable module is missing: skipping the tests against it")
-	}
-	return perl
-}
-
-// perlChild is a perl script running beside the test, spoken to a line at
-// a time; it is ended with the test, or killed after 30 seconds.
-type perlChild struct {
-	in  io.WriteCloser
-	out *bufio.Reader
-}
-
-func startPerlChild(t *testing.T, script string) *perlChild {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	cmd := exec.CommandContext(ctx, storablePerl(t), script)
-	p := &perlChild{}
-	var err error
-	p.in, err = cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	p.out = bufio.NewReaderSize(stdout, 1<<16)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		p.in.Close()
-		_ = cmd.Wait() // the context kills it if it hangs
-		cancel()
-	})
-	return p
-}
-
-func (p *perlChild) line(t *testing.T) string {
-	t.Helper()
-	s, err := p.out.ReadString('\n')
-	require.NoError(t, err, "reading from perl")
-	return strings.TrimSuffix(s, "\n")
+	return serialtest.StartPerl(t, 30*time.Second, serialtest.Perl(t, "Storable"), script)
 }
 
 // refreeze has Perl thaw data and nfreeze the result with sorted keys.
@@ -170,7 +126,7 @@ func TestGoFreezePerlThaw(t *testing.T) {
 			require.NoError(t, err)
 			mine, err := Thaw(goBytes)
 			require.NoError(t, err)
-			assert.True(t, modelEqual(mine, back, map[[2]uintptr]bool{}))
+			assert.True(t, modelEqual(mine, back))
 		})
 	}
 }

@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/internal/perlval"
 )
 
 // The reflection fallback: typed maps and slices, arrays, structs and
@@ -96,7 +95,7 @@ func (e *encoder) svValue(rv reflect.Value) error {
 		e.float(rv.Float())
 	case reflect.Slice, reflect.Array:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			e.bytesStr(string(bytesOf(rv)))
+			e.bytesStr(string(perlval.Bytes(rv)))
 			return nil
 		}
 		return e.ref(func() error { return e.body(rv) })
@@ -114,15 +113,6 @@ func isModelType(v any) bool {
 		return true
 	}
 	return false
-}
-
-func bytesOf(rv reflect.Value) []byte {
-	if rv.Kind() == reflect.Slice {
-		return rv.Bytes()
-	}
-	b := make([]byte, rv.Len())
-	reflect.Copy(reflect.ValueOf(b), rv)
-	return b
 }
 
 // body writes a hash or array body for a reflected container.
@@ -175,75 +165,35 @@ func (e *encoder) mapBody(rv reflect.Value) error {
 	return nil
 }
 
+// keyString is the Perl hash key for a Go map key (perlval.KeyText). A
+// uintptr key is refused with the kinds Perl has no key for.
 func keyString(k reflect.Value) (string, error) {
-	switch k.Kind() {
-	case reflect.String:
-		return k.String(), nil
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(k.Int(), 10), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return strconv.FormatUint(k.Uint(), 10), nil
+	if s, ok := perlval.KeyText(k); ok && k.Kind() != reflect.Uintptr {
+		return s, nil
 	}
 	return "", fmt.Errorf("storable: freeze: %w map key of type %s (Perl hash keys are strings)", ErrFreeze, k.Type())
 }
 
-type field struct {
-	name      string
-	index     []int
-	omitEmpty bool
-}
-
-var fieldCache sync.Map // reflect.Type -> []field
-
-// fields lists the hash keys of a struct: the `ikc` tag, else the
-// `msgpack` tag, else the field name; "-" skips a field; sorted by key.
-func fields(t reflect.Type) []field {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.([]field)
-	}
-	var fs []field
-	for _, sf := range reflect.VisibleFields(t) {
-		if sf.Anonymous || !sf.IsExported() {
-			continue
-		}
-		tag, ok := sf.Tag.Lookup("ikc")
-		if !ok {
-			tag = sf.Tag.Get("msgpack")
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" && opts == "" {
-			continue
-		}
-		if name == "" {
-			name = sf.Name
-		}
-		fs = append(fs, field{name, sf.Index, strings.Contains(opts, "omitempty")})
-	}
-	slices.SortStableFunc(fs, func(a, b field) int { return strings.Compare(a.name, b.name) })
-	fieldCache.Store(t, fs)
-	return fs
-}
-
 func (e *encoder) structBody(rv reflect.Value) error {
-	fs := fields(rv.Type())
+	fs := perlval.Fields(rv.Type())
 	vals := make([]reflect.Value, 0, len(fs))
-	keep := make([]field, 0, len(fs))
+	keep := make([]perlval.Field, 0, len(fs))
 	flagged := false
 	for _, f := range fs {
-		fv, err := rv.FieldByIndexErr(f.index)
-		if err != nil || f.omitEmpty && fv.IsZero() {
+		fv, err := rv.FieldByIndexErr(f.Index)
+		if err != nil || f.OmitEmpty && fv.IsZero() {
 			continue
 		}
 		vals = append(vals, fv)
 		keep = append(keep, f)
-		flagged = flagged || isCharString(f.name)
+		flagged = flagged || isCharString(f.Name)
 	}
 	e.hashHead(len(keep), flagged)
 	for i, f := range keep {
 		if err := e.svValue(vals[i]); err != nil {
 			return err
 		}
-		e.key(f.name, flagged)
+		e.key(f.Name, flagged)
 	}
 	return nil
 }

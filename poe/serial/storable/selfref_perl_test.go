@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/poe-go/poe/poe/serial"
+	"github.com/poe-go/poe/poe/serial/serialtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,7 +19,7 @@ import (
 // skipping the test when there is no perl with Storable.
 func runPerl(t *testing.T, script string, args ...string) string {
 	t.Helper()
-	perl := storablePerl(t)
+	perl := serialtest.Perl(t, "Storable")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, perl, append([]string{"-MStorable=nfreeze,thaw", "-MScalar::Util=refaddr", "-e", script}, args...)...).Output()
