@@ -104,13 +104,21 @@ func (d *decoder) table() error {
 	return nil
 }
 
-// allocate reads object k's empty form.
-func (d *decoder) allocate(k int) error {
+// tableItem starts an item of the shared table at the read position: it
+// returns its offset, counted against MaxItems, or an error when the
+// image ends there or has too many items.
+func (d *decoder) tableItem() (int, error) {
 	at := d.pos
 	if at >= len(d.data) {
-		return d.truncated(at, 0)
+		return at, d.truncated(at, 0)
 	}
-	if err := d.item(at, d.data[at]); err != nil {
+	return at, d.item(at, d.data[at])
+}
+
+// allocate reads object k's empty form.
+func (d *decoder) allocate(k int) error {
+	at, err := d.tableItem()
+	if err != nil {
 		return err
 	}
 	o := &d.shared[k]
@@ -181,11 +189,8 @@ func (d *decoder) allocate(k int) error {
 
 // instantiate reads object k's content.
 func (d *decoder) instantiate(k int) error {
-	at := d.pos
-	if at >= len(d.data) {
-		return d.truncated(at, 0)
-	}
-	if err := d.item(at, d.data[at]); err != nil {
+	at, err := d.tableItem()
+	if err != nil {
 		return err
 	}
 	o := &d.shared[k]
