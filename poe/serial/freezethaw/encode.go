@@ -24,9 +24,10 @@ type encoder struct {
 	buf      []byte
 	maxDepth int
 	depth    int
-	final    bool         // second walk: shared references become <k|
-	ids      []identEntry // every reference met so far, in order
-	idMap    map[ident]int
+	final    bool // second walk: shared references become <k|
+	// ids holds every reference met so far and its index in the shared
+	// table, -1 while it is met once.
+	ids      perlval.Seen[ident, int]
 	multiple []any        // references met twice, by their second sighting
 	classes  []string     // package ids, in order of their first use
 	kvs      []perlval.KV // hash entries being sorted, stacked by depth
@@ -34,22 +35,13 @@ type encoder struct {
 
 // ident is a Perl reference's identity: the address of what it points to
 // (and, for a slice, its length), and the class it is blessed into, since
-// a Go map may appear both plain and as a serial.Blessed's value.
+// a Go map may appear both plain and as a serial.Blessed's value. Only a
+// blessed one has a class: Freeze refuses the class "".
 type ident struct {
 	p   uintptr
 	n   int
 	cls string
-	obj bool
 }
-
-type identEntry struct {
-	key  ident
-	addr int // -1 while met once; then the index in the shared table
-}
-
-// idMapAt is how many references the encoder looks up in its list before
-// it indexes them in a map.
-const idMapAt = 32
 
 var encPool = sync.Pool{New: func() any { return new(encoder) }}
 
@@ -63,9 +55,7 @@ func putEncoder(e *encoder) {
 	e.buf = nil
 	e.depth = 0
 	e.final = false
-	clear(e.ids)
-	e.ids = e.ids[:0]
-	e.idMap = nil
+	e.ids.Reset()
 	clear(e.multiple)
 	e.multiple = e.multiple[:0]
 	clear(e.classes)
@@ -234,67 +224,37 @@ func (e *encoder) enter() error {
 
 // again is Perl's bookkeeping for a reference about to be written, key
 // being its identity. On the counting walk it records the first sighting
-// and returns nil; at later ones it returns the reference's entry. On the
-// final walk it returns the entry of a reference in the shared table. A
-// caller given an entry writes a back-reference (backRef) instead of the
-// reference.
-func (e *encoder) again(key ident) *identEntry {
-	i := e.find(key)
-	if i < 0 {
+// and returns nil; at later ones it returns the reference's index in the
+// shared table. On the final walk it returns that index for a reference
+// in the table. A caller given an index writes a back-reference (backRef)
+// instead of the reference.
+func (e *encoder) again(key ident) *int {
+	addr := e.ids.Find(key)
+	if addr == nil {
 		if !e.final {
-			e.add(key)
+			e.ids.Add(key, -1)
 		}
 		return nil
 	}
-	if e.final && e.ids[i].addr < 0 {
+	if e.final && *addr < 0 {
 		return nil
 	}
-	return &e.ids[i]
+	return addr
 }
 
-// backRef writes '<' and the table index of the reference of entry ent,
-// putting v, what the table holds for it, in the table at its second
-// sighting.
-func (e *encoder) backRef(ent *identEntry, v any) {
-	if ent.addr < 0 {
-		ent.addr = len(e.multiple)
+// backRef writes '<' and *addr, the table index of a reference met
+// again, putting v, what the table holds for it, in the table at its
+// second sighting.
+func (e *encoder) backRef(addr *int, v any) {
+	if *addr < 0 {
+		*addr = len(e.multiple)
 		e.multiple = append(e.multiple, v)
 	}
 	e.buf = append(e.buf, tagBackRef)
-	e.num(ent.addr)
+	e.num(*addr)
 }
 
-func (e *encoder) find(key ident) int {
-	if e.idMap != nil {
-		if i, ok := e.idMap[key]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range e.ids {
-		if e.ids[i].key == key {
-			return i
-		}
-	}
-	return -1
-}
-
-func (e *encoder) add(key ident) {
-	e.ids = append(e.ids, identEntry{key, -1})
-	switch {
-	case e.idMap != nil:
-		e.idMap[key] = len(e.ids) - 1
-	case len(e.ids) > idMapAt:
-		e.idMap = make(map[ident]int, 2*len(e.ids))
-		for i, ent := range e.ids {
-			e.idMap[ent.key] = i
-		}
-	}
-}
-
-func mapIdent(m map[string]any) ident {
-	return ident{p: uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&m)))}
-}
+func mapIdent(m map[string]any) ident { return ident{p: perlval.MapAddr(m)} }
 
 // sliceIdent is the identity of a slice that has one: a slice of no
 // capacity may share its address with every other, so it is never taken
@@ -325,14 +285,14 @@ func objectIdent(b serial.Blessed) (ident, bool) {
 	default:
 		return id, false
 	}
-	id.cls, id.obj = b.Class, true
+	id.cls = b.Class
 	return id, true
 }
 
 func (e *encoder) hash(m map[string]any) error {
 	if m != nil {
-		if ent := e.again(mapIdent(m)); ent != nil {
-			e.backRef(ent, m)
+		if addr := e.again(mapIdent(m)); addr != nil {
+			e.backRef(addr, m)
 			return nil
 		}
 	}
@@ -371,8 +331,8 @@ func (e *encoder) hashBody(m map[string]any) error {
 
 func (e *encoder) array(a []any) error {
 	if k, ok := sliceIdent(a); ok {
-		if ent := e.again(k); ent != nil {
-			e.backRef(ent, a)
+		if addr := e.again(k); addr != nil {
+			e.backRef(addr, a)
 			return nil
 		}
 	}
@@ -395,8 +355,8 @@ func (e *encoder) arrayBody(a []any) error {
 }
 
 func (e *encoder) ref(r *serial.Ref) error {
-	if ent := e.again(ident{p: uintptr(unsafe.Pointer(r))}); ent != nil {
-		e.backRef(ent, r)
+	if addr := e.again(ident{p: uintptr(unsafe.Pointer(r))}); addr != nil {
+		e.backRef(addr, r)
 		return nil
 	}
 	return e.refBody(r.Value)
@@ -431,8 +391,8 @@ func (e *encoder) object(b serial.Blessed) error {
 		return freezeError(ErrFreeze, "an object of class \"\" (Perl cannot thaw it)")
 	}
 	if k, ok := objectIdent(b); ok {
-		if ent := e.again(k); ent != nil {
-			e.backRef(ent, b)
+		if addr := e.again(k); addr != nil {
+			e.backRef(addr, b)
 			return nil
 		}
 	}

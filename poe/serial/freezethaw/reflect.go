@@ -2,8 +2,6 @@ package freezethaw
 
 import (
 	"reflect"
-	"slices"
-	"strings"
 
 	"github.com/poe-go/poe/poe/serial"
 	"github.com/poe-go/poe/poe/serial/internal/perlval"
@@ -137,40 +135,28 @@ func (e *encoder) reflectBody(rv reflect.Value) error {
 		e.depth--
 		return nil
 	case reflect.Map:
-		return e.mapBody(rv)
-	}
-	return e.structBody(rv)
-}
-
-type entry struct {
-	k string
-	v reflect.Value
-}
-
-func (e *encoder) mapBody(rv reflect.Value) error {
-	entries := make([]entry, 0, rv.Len())
-	for it := rv.MapRange(); it.Next(); {
-		k, err := keyString(it.Key())
+		entries, err := perlval.MapEntries(rv, keyString)
 		if err != nil {
 			return err
 		}
-		entries = append(entries, entry{k, it.Value()})
+		return e.entriesBody(entries)
 	}
-	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.k, b.k) })
-	return e.entriesBody(entries)
+	return e.entriesBody(perlval.StructEntries(rv))
 }
 
-func (e *encoder) entriesBody(entries []entry) error {
+// entriesBody writes a hash body of entries sorted by key, as hashBody
+// does.
+func (e *encoder) entriesBody(entries []perlval.Entry) error {
 	if err := e.enter(); err != nil {
 		return err
 	}
 	e.buf = append(e.buf, tagHash)
 	e.num(2 * len(entries))
 	for _, en := range entries {
-		e.str(en.k)
+		e.str(en.K)
 	}
 	for _, en := range entries {
-		if err := e.value(en.v); err != nil {
+		if err := e.value(en.V); err != nil {
 			return err
 		}
 	}
@@ -184,17 +170,4 @@ func keyString(k reflect.Value) (string, error) {
 		return s, nil
 	}
 	return "", freezeError(ErrFreeze, "map key of type %s (Perl hash keys are strings)", k.Type())
-}
-
-func (e *encoder) structBody(rv reflect.Value) error {
-	fs := perlval.Fields(rv.Type())
-	entries := make([]entry, 0, len(fs))
-	for _, f := range fs {
-		fv, err := rv.FieldByIndexErr(f.Index)
-		if err != nil || f.OmitEmpty && fv.IsZero() {
-			continue // a field promoted through a nil embedded pointer
-		}
-		entries = append(entries, entry{f.Name, fv})
-	}
-	return e.entriesBody(entries)
 }

@@ -23,8 +23,7 @@ type encoder struct {
 	maxDepth int
 	depth    int
 	tag      uint32
-	seen     []seenEntry
-	seenMap  map[seenKey]uint32
+	seen     perlval.Seen[seenKey, uint32] // containers written, by tag
 	classes  []string
 	kvs      []perlval.KV // hash entries being sorted, stacked by depth
 }
@@ -32,11 +31,6 @@ type encoder struct {
 type seenKey struct {
 	p uintptr
 	n int
-}
-
-type seenEntry struct {
-	key seenKey
-	tag uint32
 }
 
 var encPool = sync.Pool{New: func() any { return new(encoder) }}
@@ -50,8 +44,7 @@ func getEncoder(o Options) *encoder {
 func putEncoder(e *encoder) {
 	e.buf = nil
 	e.depth, e.tag = 0, 0
-	e.seen = e.seen[:0]
-	e.seenMap = nil
+	e.seen.Reset()
 	clear(e.classes)
 	e.classes = e.classes[:0]
 	clear(e.kvs[:cap(e.kvs)])
@@ -331,25 +324,10 @@ func isCharString(s string) bool {
 // shared returns the tag of a container already written, or records this
 // one as written at the next tag.
 func (e *encoder) shared(k seenKey) (uint32, bool) {
-	if e.seenMap != nil {
-		if t, ok := e.seenMap[k]; ok {
-			return t, true
-		}
-		e.seenMap[k] = e.tag
-		return 0, false
+	if t := e.seen.Find(k); t != nil {
+		return *t, true
 	}
-	for _, s := range e.seen {
-		if s.key == k {
-			return s.tag, true
-		}
-	}
-	e.seen = append(e.seen, seenEntry{k, e.tag})
-	if len(e.seen) > 32 {
-		e.seenMap = make(map[seenKey]uint32, 64)
-		for _, s := range e.seen {
-			e.seenMap[s.key] = s.tag
-		}
-	}
+	e.seen.Add(k, e.tag)
 	return 0, false
 }
 
@@ -358,9 +336,7 @@ func (e *encoder) object(t uint32) {
 	e.len4(int(t))
 }
 
-func mapKey(m map[string]any) seenKey {
-	return seenKey{p: uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&m)))}
-}
+func mapKey(m map[string]any) seenKey { return seenKey{p: perlval.MapAddr(m)} }
 
 func (e *encoder) hash(m map[string]any) error {
 	if t, ok := e.shared(mapKey(m)); ok {
@@ -451,8 +427,8 @@ func (e *encoder) key(k string, flagged bool) {
 }
 
 func (e *encoder) array(a []any) error {
-	if len(a) > 0 {
-		if t, ok := e.shared(seenKey{uintptr(unsafe.Pointer(unsafe.SliceData(a))), len(a)}); ok {
+	if k, ok := sliceKey(a); ok {
+		if t, ok := e.shared(k); ok {
 			e.object(t)
 			return nil
 		}
@@ -470,12 +446,13 @@ func (e *encoder) array(a []any) error {
 // blessed writes the bless prefix (SX_BLESS the first time a class is
 // used, SX_IX_BLESS after) and then the object's body.
 func (e *encoder) blessed(b serial.Blessed) error {
+	// A blessed container met again is a back-reference; met for the
+	// first time, its body records itself, at its own tag.
 	if k, ok := containerKey(b.Value); ok {
-		if t, ok := e.shared(k); ok {
-			e.object(t)
+		if t := e.seen.Find(k); t != nil {
+			e.object(*t)
 			return nil
 		}
-		e.unshare(k)
 	}
 	e.blessPrefix(b.Class)
 	if isContainer(b.Value) {
@@ -484,26 +461,22 @@ func (e *encoder) blessed(b serial.Blessed) error {
 	return e.sv(b.Value)
 }
 
-// unshare forgets the entry shared just recorded, so that the container
-// body records itself at its own tag.
-func (e *encoder) unshare(k seenKey) {
-	if e.seenMap != nil {
-		delete(e.seenMap, k)
-		return
-	}
-	e.seen = e.seen[:len(e.seen)-1]
-}
-
 func containerKey(v any) (seenKey, bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		return mapKey(x), true
 	case []any:
-		if len(x) > 0 {
-			return seenKey{uintptr(unsafe.Pointer(unsafe.SliceData(x))), len(x)}, true
-		}
+		return sliceKey(x)
 	}
 	return seenKey{}, false
+}
+
+// sliceKey is the identity of an array: an empty one has none.
+func sliceKey(a []any) (seenKey, bool) {
+	if len(a) == 0 {
+		return seenKey{}, false
+	}
+	return seenKey{uintptr(unsafe.Pointer(unsafe.SliceData(a))), len(a)}, true
 }
 
 func (e *encoder) blessPrefix(cls string) {

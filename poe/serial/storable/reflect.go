@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 
 	"github.com/poe-go/poe/poe/serial"
 	"github.com/poe-go/poe/poe/serial/internal/perlval"
@@ -139,30 +138,13 @@ func (e *encoder) body(rv reflect.Value) error {
 }
 
 func (e *encoder) mapBody(rv reflect.Value) error {
-	type entry struct {
-		k string
-		v reflect.Value
+	entries, err := perlval.MapEntries(rv, keyString)
+	if err != nil {
+		return err
 	}
-	entries := make([]entry, 0, rv.Len())
-	flagged := false
-	for it := rv.MapRange(); it.Next(); {
-		k, err := keyString(it.Key())
-		if err != nil {
-			return err
-		}
-		flagged = flagged || isCharString(k)
-		entries = append(entries, entry{k, it.Value()})
-	}
-	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.k, b.k) })
-	inPerlKeyOrder(entries, func(x entry) string { return x.k }, flagged)
-	e.hashHead(len(entries), flagged)
-	for _, en := range entries {
-		if err := e.svValue(en.v); err != nil {
-			return err
-		}
-		e.key(en.k, flagged)
-	}
-	return nil
+	flagged := hasCharKey(entries)
+	inPerlKeyOrder(entries, func(x perlval.Entry) string { return x.K }, flagged)
+	return e.entries(entries, flagged)
 }
 
 // keyString is the Perl hash key for a Go map key (perlval.KeyText). A
@@ -175,25 +157,23 @@ func keyString(k reflect.Value) (string, error) {
 }
 
 func (e *encoder) structBody(rv reflect.Value) error {
-	fs := perlval.Fields(rv.Type())
-	vals := make([]reflect.Value, 0, len(fs))
-	keep := make([]perlval.Field, 0, len(fs))
-	flagged := false
-	for _, f := range fs {
-		fv, err := rv.FieldByIndexErr(f.Index)
-		if err != nil || f.OmitEmpty && fv.IsZero() {
-			continue
-		}
-		vals = append(vals, fv)
-		keep = append(keep, f)
-		flagged = flagged || isCharString(f.Name)
-	}
-	e.hashHead(len(keep), flagged)
-	for i, f := range keep {
-		if err := e.svValue(vals[i]); err != nil {
+	entries := perlval.StructEntries(rv)
+	return e.entries(entries, hasCharKey(entries))
+}
+
+// entries writes a hash of a typed map's or a struct's entries, in the
+// order given, flagged telling whether a key is a character string.
+func (e *encoder) entries(entries []perlval.Entry, flagged bool) error {
+	e.hashHead(len(entries), flagged)
+	for _, en := range entries {
+		if err := e.svValue(en.V); err != nil {
 			return err
 		}
-		e.key(f.Name, flagged)
+		e.key(en.K, flagged)
 	}
 	return nil
+}
+
+func hasCharKey(entries []perlval.Entry) bool {
+	return slices.ContainsFunc(entries, func(en perlval.Entry) bool { return isCharString(en.K) })
 }

@@ -49,3 +49,19 @@ func Fields(t reflect.Type) []Field {
 	fieldCache.Store(t, fs)
 	return fs
 }
+
+// StructEntries lists the hash entries of rv, a struct, sorted by key:
+// its Fields, less those left out, an ",omitempty" one holding its zero
+// value and one promoted through a nil embedded pointer.
+func StructEntries(rv reflect.Value) []Entry {
+	fs := Fields(rv.Type())
+	entries := make([]Entry, 0, len(fs))
+	for _, f := range fs {
+		fv, err := rv.FieldByIndexErr(f.Index)
+		if err != nil || f.OmitEmpty && fv.IsZero() {
+			continue
+		}
+		entries = append(entries, Entry{f.Name, fv})
+	}
+	return entries
+}

@@ -43,3 +43,25 @@ func SortKVs(kvs []KV) {
 		}
 	}
 }
+
+// Entry is a hash entry of a typed map or a struct being written: its key
+// and its value.
+type Entry struct {
+	K string
+	V reflect.Value
+}
+
+// MapEntries lists the entries of rv, a map, sorted by key, key(k) being
+// the Perl hash key of the Go map key k or the error that refuses it.
+func MapEntries(rv reflect.Value, key func(reflect.Value) (string, error)) ([]Entry, error) {
+	entries := make([]Entry, 0, rv.Len())
+	for it := rv.MapRange(); it.Next(); {
+		k, err := key(it.Key())
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, Entry{k, it.Value()})
+	}
+	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.K, b.K) })
+	return entries, nil
+}
