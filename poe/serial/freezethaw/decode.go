@@ -22,9 +22,9 @@ type decoder struct {
 	classes  []string // package names by id
 	keys     []string // keys of the hashes being read, stacked by depth
 
-	// The shared-object table of an image that starts with '!'.
+	// The shared-object table of an image that starts with '!', and the
+	// places left pending while its contents are read (see shared.go).
 	shared []sharedObj
-	phase  uint8
 	holes  []hole
 
 	// str holds the image from offset base on, copied at the first
@@ -35,13 +35,11 @@ type decoder struct {
 	slabs box.Slabs // behind thawed strings, integers and arrays
 }
 
-// Phases of reading an image with a shared-object table.
-const (
-	phaseNone     = iota // no table: '<' is an error
-	phaseAllocate        // the table's empty objects: '<' is an error
-	phaseInstance        // the table's contents: '<' may name an object not complete yet
-	phaseData            // the data: every object is complete
-)
+// newDecoder returns a decoder of data with o's limits, reading string
+// lengths as characters when chars is set.
+func newDecoder(data []byte, o Options, chars bool) decoder {
+	return decoder{data: data, chars: chars, maxDepth: o.depth(), maxItems: o.items(), base: math.MaxInt}
+}
 
 // thaw reads the image in data. A Perl peer whose record holds a
 // character string sends an image whose string lengths count characters
@@ -50,29 +48,37 @@ const (
 // again with lengths in characters if it is valid UTF-8 (as such an image
 // always is), and if neither reading works the first one's error is
 // returned.
+//
+// The two readings take the same steps until one reads a text holding a
+// byte above 0x7F, which leaves the read position past that byte; a first
+// reading that failed before getting past the image's first such byte
+// would fail the same way again, so the image is not read twice then.
 func thaw(data []byte, o Options) (any, error) {
-	d := decoder{data: data, maxDepth: o.depth(), maxItems: o.items(), base: math.MaxInt}
+	d := newDecoder(data, o, false)
 	v, err := d.image()
 	if err == nil {
 		return v, nil
 	}
-	if !hasHighBytes(data) || !utf8.Valid(data) {
+	h := firstHighByte(data)
+	if h < 0 || d.pos <= h || !utf8.Valid(data[h:]) {
 		return nil, err
 	}
-	c := decoder{data: data, chars: true, maxDepth: o.depth(), maxItems: o.items(), base: math.MaxInt}
+	c := newDecoder(data, o, true)
 	if v, cerr := c.image(); cerr == nil {
 		return v, nil
 	}
 	return nil, err
 }
 
-func hasHighBytes(b []byte) bool {
-	for _, c := range b {
+// firstHighByte returns the offset of the first byte of b above 0x7F, or
+// -1 if there is none.
+func firstHighByte(b []byte) int {
+	for i, c := range b {
 		if c >= 0x80 {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // image reads the signature, the shared-object table if there is one,
@@ -84,13 +90,11 @@ func (d *decoder) image() (any, error) {
 		return nil, d.fail(0, 0, ErrHeader, fmt.Sprintf("image starts %q, want %q", d.data[:n], signature))
 	}
 	d.pos = len(signature)
-	tableAt := -1
 	if d.pos < len(d.data) {
 		switch d.data[d.pos] {
 		case tagCached:
 			return nil, d.fail(d.pos, tagCached, ErrUnsupported, "safeFreeze's stamp: the image holds data only the process that froze it can restore")
 		case tagShared:
-			tableAt = d.pos
 			if err := d.table(); err != nil {
 				return nil, err
 			}
@@ -118,8 +122,8 @@ func (d *decoder) image() (any, error) {
 	if d.pos != len(d.data) {
 		return nil, d.fail(d.pos, 0, ErrTrailing, fmt.Sprintf("%d bytes", len(d.data)-d.pos))
 	}
-	if tableAt >= 0 {
-		if err := d.checkSharedDepth(tableAt, v); err != nil {
+	if d.shared != nil {
+		if err := d.checkSharedDepth(len(signature), v); err != nil {
 			return nil, err
 		}
 	}
@@ -162,9 +166,14 @@ func describe(c byte) string {
 	return fmt.Sprintf("byte 0x%02x", c)
 }
 
-// span reads the text of n bytes, or of n characters in an image whose
-// lengths count characters, at d.pos, and returns its start and end.
-func (d *decoder) span(at int, tag byte, n int) (int, int, error) {
+// span reads a length and the text it counts, after the tag of the item
+// at at: n bytes, or n characters in an image whose lengths count
+// characters. It returns the text's start and end.
+func (d *decoder) span(at int, tag byte) (int, int, error) {
+	n, err := d.count(at, tag)
+	if err != nil {
+		return 0, 0, err
+	}
 	p := d.pos
 	left := len(d.data) - p
 	if n > left {
@@ -198,11 +207,7 @@ func (d *decoder) text(what string) (string, error) {
 		return "", d.fail(at, d.data[at], ErrFormat, what+" must be a string ('$')")
 	}
 	d.pos++
-	n, err := d.count(at, tagString)
-	if err != nil {
-		return "", err
-	}
-	p, q, err := d.span(at, tagString, n)
+	p, q, err := d.span(at, tagString)
 	if err != nil {
 		return "", err
 	}
@@ -240,11 +245,7 @@ func (d *decoder) value() (any, error) {
 	d.pos = at + 1
 	switch c {
 	case tagString:
-		n, err := d.count(at, c)
-		if err != nil {
-			return nil, err
-		}
-		p, q, err := d.span(at, c, n)
+		p, q, err := d.span(at, c)
 		if err != nil {
 			return nil, err
 		}
@@ -255,21 +256,19 @@ func (d *decoder) value() (any, error) {
 	case tagUndef:
 		return nil, nil
 	case tagHash:
-		pairs, err := d.hashHead(at)
+		m, err := d.hash(at, nil)
 		if err != nil {
 			return nil, err
 		}
-		m := make(map[string]any, min(pairs, 64))
-		return m, d.hashBody(at, m, pairs)
+		return m, nil
 	case tagArray:
-		n, err := d.arrayHead(at)
-		if err != nil {
+		return d.array(at)
+	case tagRef:
+		r := &serial.Ref{}
+		if err := d.ref(at, r); err != nil {
 			return nil, err
 		}
-		a, v := d.newArray(n)
-		return v, d.arrayBody(at, a)
-	case tagRef:
-		return d.ref(at)
+		return r, nil
 	case tagBackRef:
 		return d.backRef(at)
 	case tagObject:
@@ -331,28 +330,27 @@ func canonicalInt(b []byte) (int64, bool) {
 	return 0, false
 }
 
-// hashHead reads a hash's count, after its '%', and returns its number of
-// keys, checked against the bytes left: a key takes at least 3 ("$0|") and
-// a value 1.
-func (d *decoder) hashHead(at int) (int, error) {
+// hash reads a hash, after its '%' at at: its count, checked against the
+// bytes left (a key takes at least 3, "$0|", and a value 1), then its
+// keys, then its values, into m, or into a new map when m is nil. It
+// returns the map. A key met twice keeps its last value, as in Perl.
+func (d *decoder) hash(at int, m map[string]any) (map[string]any, error) {
 	n, err := d.count(at, tagHash)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if n%2 != 0 {
-		return 0, d.fail(at, tagHash, ErrFormat, fmt.Sprintf("odd count %d: a hash holds keys and values", n))
+		return nil, d.fail(at, tagHash, ErrFormat, fmt.Sprintf("odd count %d: a hash holds keys and values", n))
 	}
-	if left := len(d.data) - d.pos; n/2 > left/4 {
-		return 0, d.fail(at, tagHash, ErrLength, fmt.Sprintf("claims %d keys, only %d bytes left", n/2, left))
+	pairs := n / 2
+	if left := len(d.data) - d.pos; pairs > left/4 {
+		return nil, d.fail(at, tagHash, ErrLength, fmt.Sprintf("claims %d keys, only %d bytes left", pairs, left))
 	}
-	return n / 2, nil
-}
-
-// hashBody reads a hash's keys, then its values, into m. A key met twice
-// keeps its last value, as in Perl.
-func (d *decoder) hashBody(at int, m map[string]any, pairs int) error {
+	if m == nil {
+		m = make(map[string]any, min(pairs, 64))
+	}
 	if err := d.enter(at, tagHash); err != nil {
-		return err
+		return nil, err
 	}
 	if cap(d.keys) == 0 {
 		d.firstSlabs()
@@ -360,31 +358,29 @@ func (d *decoder) hashBody(at int, m map[string]any, pairs int) error {
 	ks := len(d.keys)
 	for range pairs {
 		if err := d.item(d.pos, tagString); err != nil {
-			return err
+			return nil, err
 		}
 		k, err := d.text("a hash key")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d.keys = append(d.keys, k)
 	}
 	for i := range pairs {
 		v, err := d.value()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		k := d.keys[ks+i]
 		m[k] = v
-		if d.phase == phaseInstance {
-			if p, ok := v.(*pending); ok {
-				d.holes = append(d.holes, hole{m: m, key: k, p: p})
-			}
+		if p, ok := v.(*pending); ok {
+			d.holes = append(d.holes, hole{m: m, key: k, p: p})
 		}
 	}
 	clear(d.keys[ks:])
 	d.keys = d.keys[:ks]
 	d.depth--
-	return nil
+	return m, nil
 }
 
 // arrayHead reads an array's count, after its '@', checked against the
@@ -400,6 +396,7 @@ func (d *decoder) arrayHead(at int) (int, error) {
 	return n, nil
 }
 
+// arrayBody reads the elements of a, an array whose '@' is at at.
 func (d *decoder) arrayBody(at int, a []any) error {
 	if err := d.enter(at, tagArray); err != nil {
 		return err
@@ -410,34 +407,54 @@ func (d *decoder) arrayBody(at int, a []any) error {
 			return err
 		}
 		a[i] = v
-		if d.phase == phaseInstance {
-			if p, ok := v.(*pending); ok {
-				d.holes = append(d.holes, hole{a: a, i: i, p: p})
-			}
+		if p, ok := v.(*pending); ok {
+			d.holes = append(d.holes, hole{a: a, i: i, p: p})
 		}
 	}
 	d.depth--
 	return nil
 }
 
-// ref reads a reference to a scalar (or to another reference), after its
-// '\'.
-func (d *decoder) ref(at int) (any, error) {
-	if err := d.enter(at, tagRef); err != nil {
+// array reads an array, after its '@' at at, and returns its interface
+// form.
+func (d *decoder) array(at int) (any, error) {
+	n, err := d.arrayHead(at)
+	if err != nil {
+		return nil, err
+	}
+	a, v := d.newArray(n)
+	if err := d.arrayBody(at, a); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// target reads the scalar a reference whose tag tag is at at points to,
+// one level deeper.
+func (d *decoder) target(at int, tag byte) (any, error) {
+	if err := d.enter(at, tag); err != nil {
 		return nil, err
 	}
 	v, err := d.value()
 	if err != nil {
 		return nil, err
 	}
-	r := &serial.Ref{Value: v}
-	if d.phase == phaseInstance {
-		if p, ok := v.(*pending); ok {
-			d.holes = append(d.holes, hole{r: r, p: p})
-		}
-	}
 	d.depth--
-	return r, nil
+	return v, nil
+}
+
+// ref reads what r, a reference to a scalar (or to another reference),
+// points to, after its '\' at at.
+func (d *decoder) ref(at int, r *serial.Ref) error {
+	v, err := d.target(at, tagRef)
+	if err != nil {
+		return err
+	}
+	r.Value = v
+	if p, ok := v.(*pending); ok {
+		d.holes = append(d.holes, hole{r: r, p: p})
+	}
+	return nil
 }
 
 // object reads a blessed reference, after its '>': the package, then a
@@ -468,35 +485,38 @@ func (d *decoder) content(at int, cls string) (any, error) {
 	d.pos++
 	switch c := d.data[p]; c {
 	case tagHash:
-		pairs, err := d.hashHead(p)
+		m, err := d.hash(p, nil)
 		if err != nil {
 			return nil, err
 		}
-		m := make(map[string]any, min(pairs, 64))
-		return serial.Blessed{Class: cls, Value: m}, d.hashBody(p, m, pairs)
+		return serial.Blessed{Class: cls, Value: m}, nil
 	case tagArray:
-		n, err := d.arrayHead(p)
+		v, err := d.array(p)
 		if err != nil {
 			return nil, err
 		}
-		a, v := d.newArray(n)
-		return serial.Blessed{Class: cls, Value: v}, d.arrayBody(p, a)
-	case tagRef:
-		if err := d.enter(p, tagRef); err != nil {
-			return nil, err
-		}
-		v, err := d.value()
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := v.(*pending); ok {
-			return nil, d.fail(p, tagRef, ErrUnsupported, "a blessed scalar refers to a shared object not restored yet (a cycle through a blessed scalar)")
-		}
-		d.depth--
 		return serial.Blessed{Class: cls, Value: v}, nil
+	case tagRef:
+		return d.scalarObject(p, cls)
 	default:
 		return nil, d.fail(p, c, ErrFormat, fmt.Sprintf("an object of class %q must hold a hash, an array or a scalar reference", cls))
 	}
+}
+
+// scalarObject reads what a blessed scalar reference of class cls points
+// to, after its '\' at at. A serial.Blessed holds that value itself, so
+// it must be complete: a shared object not made yet (an array, a blessed
+// scalar or a regexp whose content the table lists later, or the one
+// being made) is refused.
+func (d *decoder) scalarObject(at int, cls string) (any, error) {
+	v, err := d.target(at, tagRef)
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := v.(*pending); ok {
+		return nil, d.fail(at, tagRef, ErrUnsupported, fmt.Sprintf("a blessed scalar of class %q refers to shared object %d, not made yet", cls, p.k))
+	}
+	return serial.Blessed{Class: cls, Value: v}, nil
 }
 
 // pkg reads a package after '>', '{' or '}': '>', a new id and the name,
@@ -544,11 +564,7 @@ func (d *decoder) pkg(at int) (string, error) {
 // regexp reads a qr// object, after its '/', as a serial.Blessed of class
 // Regexp holding the pattern as Perl prints it ("(?^i:ab)").
 func (d *decoder) regexp(at int) (any, error) {
-	n, err := d.count(at, tagRegexp)
-	if err != nil {
-		return nil, err
-	}
-	p, q, err := d.span(at, tagRegexp, n)
+	p, q, err := d.span(at, tagRegexp)
 	if err != nil {
 		return nil, err
 	}

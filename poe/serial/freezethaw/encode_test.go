@@ -2,8 +2,6 @@ package freezethaw
 
 import (
 	"math"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/poe-go/poe/poe/serial"
@@ -87,87 +85,4 @@ func TestFreezeAppends(t *testing.T) {
 	out, err = Default.Freeze(out[:3], []any{shared, shared})
 	require.NoError(t, err)
 	assert.Equal(t, "12\x00FrT;!0|@0|@1|$1|1@1|@2|<0|<0|", string(out), "the second walk starts over after dst")
-}
-
-// TestThawScalars checks what each scalar text thaws to: int64 for an
-// integer as Perl prints one that fits, the text itself otherwise.
-func TestThawScalars(t *testing.T) {
-	tests := map[string]any{
-		"0": int64(0), "1": int64(1), "-1": int64(-1), "42": int64(42), "-300": int64(-300),
-		"9223372036854775807":  int64(math.MaxInt64),
-		"-9223372036854775808": int64(math.MinInt64),
-		"9223372036854775808":  "9223372036854775808",
-		"-9223372036854775809": "-9223372036854775809",
-		"18446744073709551615": "18446744073709551615",
-		"-0":                   "-0",
-		"007":                  "007",
-		"+1":                   "+1",
-		" 1":                   " 1",
-		"1 ":                   "1 ",
-		"-3.5":                 "-3.5",
-		"2.5":                  "2.5",
-		"1e+20":                "1e+20",
-		"1e3":                  "1e3",
-		"Inf":                  "Inf",
-		"NaN":                  "NaN",
-		"0x10":                 "0x10",
-		"-":                    "-",
-		"":                     "",
-		"abc":                  "abc",
-	}
-	for text, want := range tests {
-		t.Run(text, func(t *testing.T) {
-			img := "FrT;@1|$" + strconv.Itoa(len(text)) + "|" + text
-			got, err := Thaw([]byte(img))
-			require.NoError(t, err)
-			assert.Equal(t, want, got)
-			out, err := Freeze(got)
-			require.NoError(t, err)
-			assert.Equal(t, img, string(out), "freezes back to the same text")
-		})
-	}
-}
-
-// TestThawCharacterLengths checks images whose string lengths count
-// characters, as a Perl peer sends them when its record holds a character
-// string.
-func TestThawCharacterLengths(t *testing.T) {
-	got, err := Thaw([]byte("FrT;@1|%4|$1|k$2|\xc3\xbfx$4|caf\xc3\xa9$2|\xe2\x98\xba!"))
-	require.NoError(t, err)
-	assert.Equal(t, map[string]any{"k": "café", "ÿx": "☺!"}, got)
-	got, err = Thaw([]byte("FrT;@1|>>0|$2|\xc3\x9c1%2|$1|a/3|\xc3\xa9+$"))
-	require.NoError(t, err)
-	assert.Equal(t, serial.Blessed{Class: "Ü1", Value: map[string]any{"a": serial.Blessed{Class: "Regexp", Value: "é+$"}}}, got)
-	// Lengths in bytes are tried first.
-	got, err = Thaw([]byte("FrT;@1|$5|caf\xc3\xa9"))
-	require.NoError(t, err)
-	assert.Equal(t, "café", got)
-	// Not valid UTF-8: lengths are bytes, and the error is theirs.
-	_, err = Thaw([]byte("FrT;@1|$4|caf\xe9\xe9"))
-	var e *Error
-	require.ErrorAs(t, err, &e)
-	assert.ErrorIs(t, err, ErrTrailing)
-	assert.Equal(t, 14, e.Offset)
-	_, err = Thaw([]byte("FrT;@1|$" + strconv.Itoa(201) + "|" + strings.Repeat("é", 100)))
-	assert.ErrorIs(t, err, ErrLength)
-}
-
-// TestThawSharedForward checks a shared array named before its content
-// is read: every place that named it holds the one array in the end.
-func TestThawSharedForward(t *testing.T) {
-	img := "FrT;!2|%0|@0|\\_%6|$1|a$1|b$1|r<1|<1|<2|@2|<0|$1|x\\<1|@1|@3|<0|<1|<2|"
-	v, err := Thaw([]byte(img))
-	require.NoError(t, err)
-	top := v.([]any)
-	h, a, r := top[0].(map[string]any), top[1].([]any), top[2].(*serial.Ref)
-	require.Len(t, a, 2)
-	assert.Same(t, &a[0], &h["a"].([]any)[0], "h.a is the array")
-	assert.Same(t, &a[0], &h["b"].([]any)[0], "h.b is the array")
-	assert.Same(t, r, h["r"])
-	assert.Equal(t, "x", a[1])
-	assert.Equal(t, h, a[0])
-	assert.Same(t, &a[0], &r.Value.([]any)[0])
-	out, err := Freeze(v)
-	require.NoError(t, err)
-	assert.Equal(t, img, string(out))
 }

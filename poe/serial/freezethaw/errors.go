@@ -19,19 +19,25 @@ var (
 	// image holds (Perl: "Frozen string too short").
 	ErrLength = errors.New("length past the end")
 	// ErrFormat means an item is malformed: a count without its digits
-	// or '|', a hash with an odd count or a key that is not a string, a
-	// duplicate key, an object whose class is empty, a top level that is
-	// not one frozen value (Perl: "Wrong format of frozen string").
+	// or '|', a hash with an odd count or a key that is not a string, an
+	// object whose class is empty, a shared object filled as another type
+	// or class than it was made, a top level that is not one frozen value
+	// (Perl: "Wrong format of frozen string"). A key met twice is not an
+	// error: its last value stands, as in Perl.
 	ErrFormat = errors.New("malformed item")
 	// ErrTag means a tag character FreezeThaw never writes (Perl: "Do not
 	// know how to thaw data with code").
 	ErrTag = errors.New("unknown tag")
-	// ErrUnsupported means a tag this reader refuses: code and glob
-	// references, safeFreeze's process-local cached data, and shapes a
-	// Perl thaw could not restore either.
+	// ErrUnsupported means an item this reader refuses: code and glob
+	// references, safeFreeze's process-local cached data, and a blessed
+	// scalar reference to a shared object the table has not made yet
+	// (serial.Blessed holds its value, which does not exist yet: a cycle
+	// through a blessed scalar, or a shared array whose content the table
+	// lists after it, which Perl's thaw does restore).
 	ErrUnsupported = errors.New("unsupported item")
-	// ErrBackRef means '<' names a shared object the image does not have,
-	// or a package id not defined yet.
+	// ErrBackRef means '<' names a shared object the image does not have
+	// (or stands for a shared object's empty form), or a package id not
+	// defined yet.
 	ErrBackRef = errors.New("reference to an object that does not exist")
 	// ErrTooDeep means nesting passed Options.MaxDepth.
 	ErrTooDeep = errors.New("nesting too deep")

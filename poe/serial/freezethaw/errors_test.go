@@ -32,6 +32,7 @@ func TestThawRejects(t *testing.T) {
 		{"a string longer than the image", "FrT;@1|$5|abc", ErrLength, 7},
 		{"a string claiming 20 digits of bytes", "FrT;@1|$99999999999999999999|x", ErrLength, 7},
 		{"a count of 21 digits", "FrT;@1|$123456789012345678901|x", ErrFormat, 8},
+		{"a count ended by a byte above 0x7F", "FrT;@1|$1\xff", ErrFormat, 9},
 		{"an array claiming billions of elements", "FrT;@1|@4000000000|_", ErrLength, 7},
 		{"a hash claiming billions of keys", "FrT;@1|%4000000000|", ErrLength, 7},
 		{"a table claiming billions of objects", "FrT;!4000000000|@1|_", ErrLength, 4},
@@ -52,13 +53,22 @@ func TestThawRejects(t *testing.T) {
 		{"a package never named", "FrT;@1|>)0|%0|", ErrBackRef, 8},
 		{"a new package out of order", "FrT;@1|>>1|$1|C%0|", ErrFormat, 8},
 		{"an empty package name", "FrT;@1|>>0|$0|%0|", ErrFormat, 8},
+		{"an object without a package", "FrT;@1|>%0|", ErrFormat, 8},
 		{"an object holding a plain scalar", "FrT;@1|>>0|$1|C$1|x", ErrFormat, 15},
 		{"a misplaced allocation", "FrT;@1|{>0|$1|C%0|", ErrFormat, 7},
 		{"nesting past the limit", deep, ErrTooDeep, 7 + DefaultMaxDepth},
 		{"a table entry that is not empty", "FrT;!0|%2|$1|a_%0|@1|<0|", ErrFormat, 7},
+		{"a table reference that is not empty", "FrT;!0|\\$1|x\\_@1|<0|", ErrFormat, 8},
+		{"a table entry that is a string", "FrT;!0|$1|x$1|x@1|<0|", ErrTag, 7},
+		{"a table entry that is code", "FrT;!0|&$4|CODE@1|<0|", ErrUnsupported, 7},
+		{"a blessed table regexp", "FrT;!0|{>0|$1|C/1|x})0|/1|x@1|<0|", ErrFormat, 15},
+		{"a table object filled without its package", "FrT;!0|{>0|$1|C%0|%0|@1|<0|", ErrFormat, 18},
 		{"a table entry filled with another type", "FrT;!0|%0|@1|_@1|<0|", ErrFormat, 10},
 		{"a table object filled as another class", "FrT;!0|{>0|$1|A%0|}>1|$1|B%0|@1|<0|", ErrFormat, 18},
 		{"a cycle through a blessed scalar", "FrT;!0|{>0|$1|S\\_})0|\\<0|@1|<0|", ErrUnsupported, 21},
+		// Perl's freeze([$A, $A, $B, $B]) for $B = [1], $A = [bless(\$B,
+		// 'S')]: Perl's thaw restores it, but B is made after A's content.
+		{"a blessed scalar naming an array the table makes later", "FrT;!1|@0|@0|@1|>>0|$1|S\\<1|@1|$1|1@1|@4|<0|<0|<1|<1|", ErrUnsupported, 24},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,12 +94,26 @@ func TestThawLimits(t *testing.T) {
 	assert.NoError(t, err)
 	_, err = s.Thaw([]byte("FrT;@1|%4|$1|a$1|b$1|c$1|d"))
 	assert.ErrorIs(t, err, ErrTooMany, "hash keys are items")
+	_, err = s.Thaw([]byte("FrT;@1|@2|$1|x%4|$1|a$1|b$1|c$1|d"))
+	assert.ErrorIs(t, err, ErrTooMany, "the limit met at a hash key")
+	_, err = s.Thaw([]byte("FrT;!4|" + strings.Repeat("%0|", 10) + "@1|_"))
+	assert.ErrorIs(t, err, ErrTooMany, "a table of more objects than items")
+	_, err = s.Thaw([]byte("FrT;!1|%0|%0|%0|%0|@1|_"))
+	assert.ErrorIs(t, err, ErrTooMany, "a table's two entries of an object are two items")
+	_, err = s.Thaw([]byte("FrT;!0|%0|%0|@1|_"))
+	assert.NoError(t, err)
 
 	d := New(Options{MaxDepth: 3})
 	_, err = d.Thaw([]byte("FrT;@1|@1|@1|@1|@0|"))
 	assert.ErrorIs(t, err, ErrTooDeep)
 	_, err = d.Thaw([]byte("FrT;@1|@1|@1|@0|"))
 	assert.NoError(t, err)
+	_, err = d.Thaw([]byte("FrT;@1|%2|$1|a%2|$1|b%2|$1|c%0|"))
+	assert.ErrorIs(t, err, ErrTooDeep, "hashes nest")
+	_, err = d.Thaw([]byte("FrT;@1|@1|@1|@1|>>0|$1|C%0|"))
+	assert.ErrorIs(t, err, ErrTooDeep, "an object nests")
+	_, err = d.Thaw([]byte("FrT;@1|@1|>>0|$1|C%0|"))
+	assert.NoError(t, err, "an object and its hash are two levels")
 
 	chain := make([]any, 10)
 	for i := range chain {
@@ -134,6 +158,8 @@ func TestThawDoesNotTrustLengths(t *testing.T) {
 func TestThawTruncations(t *testing.T) {
 	imgs := []string{
 		"FrT;!3|{>0|$1|O%0|{>1|$1|P@0|%0|@0|})0|%2|$1|b<2|})1|@1|<0|%2|$1|x<3|@1|$1|1@1|%12|$1|u$1|v$1|w$1|x$1|y$1|z<0|<1|<1|<0|<2|<3|",
+		"FrT;!1|\\_{>0|$1|S\\_\\<0|})0|\\$1|v@1|@3|<0|<1|<1|",
+		"FrT;!0|/5|(?^:)/8|(?^i:ab)@1|@2|<0|<0|",
 		"FrT;@1|@5|>>0|$9|My::Class%2|$1|n$1|1>>1|$8|My::List@2|$1|1$1|2>>2|$10|My::Scalar\\$6|scalar>)0|%0|/8|(?^i:ab)",
 		"FrT;@1|@2|$4|caf\xc3\xa9$1|\xe2\x98\xba",
 	}

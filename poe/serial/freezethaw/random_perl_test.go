@@ -100,7 +100,8 @@ func (g *randomGraph) cycles() {
 
 // TestRandomGraphsPerl freezes random graphs of shared and cyclic data:
 // Perl must thaw and freeze each back to exactly Go's bytes, and Go must
-// thaw those bytes to the same data.
+// thaw those bytes to the data frozen, shared alike, which freezes to
+// them again.
 func TestRandomGraphsPerl(t *testing.T) {
 	p := startPerl(t)
 	shared, size := 0, 0
@@ -123,10 +124,8 @@ func TestRandomGraphsPerl(t *testing.T) {
 		}
 		back, err := Thaw(perlBytes)
 		require.NoError(t, err, "seed %d", seed)
-		mine, err := Thaw(goBytes)
-		require.NoError(t, err)
-		assert.True(t, modelEqual(mine, back), "seed %d", seed)
-		again, err := Freeze(mine)
+		assert.True(t, perlEqual(v, back), "seed %d: Perl's bytes thaw to the data frozen", seed)
+		again, err := Freeze(back)
 		require.NoError(t, err)
 		assert.Equal(t, string(goBytes), string(again), "seed %d: thawed data freezes to the same image", seed)
 	}

@@ -34,14 +34,23 @@ const (
 )
 
 type sharedObj struct {
-	val   any
-	ready bool // val is the object's final Go value
-	kind  uint8
-	obj   bool // blessed into cls
-	cls   string
+	val  any // the object's final Go value, nil until it is made
+	kind uint8
+	cls  string // the package it is blessed into, or ""
 }
 
-// pending marks a place that will hold shared object k.
+// blessed returns v, the object's own value, as the object: blessed into
+// its package if it has one.
+func (o *sharedObj) blessed(v any) any {
+	if o.cls == "" {
+		return v
+	}
+	return serial.Blessed{Class: o.cls, Value: v}
+}
+
+// pending marks a place that will hold shared object k. Only the table's
+// contents can name an object not made yet: once they are read, every
+// object is.
 type pending struct{ k int }
 
 // hole is a place holding a pending marker: element i of a, the value of
@@ -72,19 +81,16 @@ func (d *decoder) table() error {
 		return d.fail(at, tagShared, ErrTooMany, fmt.Sprintf("%d shared objects, limit %d items", n, d.maxItems))
 	}
 	d.shared = make([]sharedObj, n)
-	d.phase = phaseAllocate
 	for k := range d.shared {
 		if err := d.allocate(k); err != nil {
 			return err
 		}
 	}
-	d.phase = phaseInstance
 	for k := range d.shared {
 		if err := d.instantiate(k); err != nil {
 			return err
 		}
 	}
-	d.phase = phaseData
 	for _, h := range d.holes {
 		v := d.shared[h.p.k].val
 		switch {
@@ -99,7 +105,6 @@ func (d *decoder) table() error {
 			h.r.Value = v
 		}
 	}
-	clear(d.holes)
 	d.holes = nil
 	return nil
 }
@@ -128,7 +133,7 @@ func (d *decoder) allocate(k int) error {
 		if err != nil {
 			return err
 		}
-		o.obj, o.cls = true, cls
+		o.cls = cls
 	}
 	p := d.pos
 	if p >= len(d.data) {
@@ -149,11 +154,7 @@ func (d *decoder) allocate(k int) error {
 			o.kind = kindArray
 			return nil
 		}
-		m := map[string]any{}
-		o.kind, o.val, o.ready = kindHash, m, true
-		if o.obj {
-			o.val = serial.Blessed{Class: o.cls, Value: m}
-		}
+		o.kind, o.val = kindHash, o.blessed(map[string]any{})
 	case tagRef:
 		if d.pos >= len(d.data) {
 			return d.truncated(d.pos, c)
@@ -162,20 +163,16 @@ func (d *decoder) allocate(k int) error {
 			return d.fail(d.pos, c, ErrFormat, fmt.Sprintf("shared object %d: its first entry must be empty (\\_)", k))
 		}
 		d.pos++
-		if o.obj {
+		if o.cls != "" {
 			o.kind = kindScalar
 			return nil
 		}
-		o.kind, o.val, o.ready = kindRef, &serial.Ref{}, true
+		o.kind, o.val = kindRef, &serial.Ref{}
 	case tagRegexp:
-		if o.obj {
+		if o.cls != "" {
 			return d.fail(p, c, ErrFormat, fmt.Sprintf("shared object %d: a regexp after a package", k))
 		}
-		n, err := d.count(p, c)
-		if err != nil {
-			return err
-		}
-		if _, _, err := d.span(p, c, n); err != nil {
+		if _, _, err := d.span(p, c); err != nil {
 			return err
 		}
 		o.kind = kindRegexp
@@ -194,7 +191,7 @@ func (d *decoder) instantiate(k int) error {
 		return err
 	}
 	o := &d.shared[k]
-	if o.obj {
+	if o.cls != "" {
 		if d.data[at] != tagInstance {
 			return d.fail(at, d.data[at], ErrFormat, fmt.Sprintf("shared object %d is an object of class %q: want '}' and its package", k, o.cls))
 		}
@@ -219,15 +216,12 @@ func (d *decoder) instantiate(k int) error {
 	}
 	switch o.kind {
 	case kindHash:
-		pairs, err := d.hashHead(p)
-		if err != nil {
-			return err
-		}
-		m, _ := o.val.(map[string]any)
-		if o.obj {
+		m, ok := o.val.(map[string]any)
+		if !ok {
 			m = o.val.(serial.Blessed).Value.(map[string]any)
 		}
-		return d.hashBody(p, m, pairs)
+		_, err := d.hash(p, m)
+		return err
 	case kindArray:
 		n, err := d.arrayHead(p)
 		if err != nil {
@@ -243,67 +237,34 @@ func (d *decoder) instantiate(k int) error {
 		} else {
 			a, v = d.newArray(n)
 		}
-		o.val, o.ready = v, true
-		if o.obj {
-			o.val = serial.Blessed{Class: o.cls, Value: v}
-		}
+		o.val = o.blessed(v)
 		return d.arrayBody(p, a)
-	case kindRef, kindScalar:
-		if err := d.enter(p, c); err != nil {
-			return err
-		}
-		v, err := d.value()
-		if err != nil {
-			return err
-		}
-		d.depth--
-		pv, isPending := v.(*pending)
-		if o.kind == kindRef {
-			r := o.val.(*serial.Ref)
-			r.Value = v
-			if isPending {
-				d.holes = append(d.holes, hole{r: r, p: pv})
-			}
-			return nil
-		}
-		if isPending {
-			return d.fail(p, c, ErrUnsupported, fmt.Sprintf("shared object %d, a blessed scalar, refers to shared object %d not restored yet (a cycle through a blessed scalar)", k, pv.k))
-		}
-		o.val, o.ready = serial.Blessed{Class: o.cls, Value: v}, true
-	case kindRegexp:
-		n, err := d.count(p, c)
-		if err != nil {
-			return err
-		}
-		s, e, err := d.span(p, c, n)
-		if err != nil {
-			return err
-		}
-		o.val, o.ready = serial.Blessed{Class: "Regexp", Value: d.sub(s, e-s)}, true
+	case kindRef:
+		return d.ref(p, o.val.(*serial.Ref))
+	case kindScalar:
+		o.val, err = d.scalarObject(p, o.cls)
+	default: // kindRegexp
+		o.val, err = d.regexp(p)
 	}
-	return nil
+	return err
 }
 
 // backRef reads "<k|", after its '<': shared object k, or a marker for
-// it while the table's contents are read and it is not made yet.
+// it while the table's contents are read and it is not made yet. (The
+// table's empty objects name none: allocate reads no value.)
 func (d *decoder) backRef(at int) (any, error) {
 	k, err := d.count(at, tagBackRef)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case d.phase == phaseNone:
+	case d.shared == nil:
 		return nil, d.fail(at, tagBackRef, ErrBackRef, fmt.Sprintf("object %d, but the image has no shared-object table", k))
-	case d.phase == phaseAllocate:
-		return nil, d.fail(at, tagBackRef, ErrBackRef, fmt.Sprintf("object %d inside the table's empty objects", k))
 	case k >= len(d.shared):
 		return nil, d.fail(at, tagBackRef, ErrBackRef, fmt.Sprintf("object %d, the table has %d", k, len(d.shared)))
 	}
-	if o := &d.shared[k]; o.ready {
-		return o.val, nil
-	}
-	if d.phase != phaseInstance {
-		return nil, d.fail(at, tagBackRef, ErrBackRef, fmt.Sprintf("object %d was never restored", k))
+	if v := d.shared[k].val; v != nil {
+		return v, nil
 	}
 	return &pending{k}, nil
 }

@@ -3,7 +3,6 @@ package freezethaw
 import (
 	"bytes"
 	"encoding/hex"
-	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,7 +67,7 @@ func TestPerlFilterReferenceWire(t *testing.T) {
 		assert.Equal(t, want[i].record, v, "frame %d", i)
 		if want[i].charMode {
 			assert.True(t, strings.HasPrefix(perlReads[i], "ERR"), "Perl's own filter fails on frame %d: %s", i, perlReads[i])
-			d := decoder{data: payload, maxDepth: DefaultMaxDepth, maxItems: DefaultMaxItems, base: math.MaxInt}
+			d := newDecoder(payload, Options{}, false)
 			_, err := d.image()
 			assert.Error(t, err, "frame %d does not read with lengths in bytes", i)
 		} else {

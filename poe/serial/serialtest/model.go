@@ -10,26 +10,43 @@ import (
 // data model: maps, []any, serial.Blessed and *serial.Ref alike in
 // content, a nil container differing from an empty one, and every other
 // pair of values equal as leaf makes them (leaf(a) == leaf(b); a nil leaf
-// compares them as they are). It follows each pair of maps, non-empty
-// slices or references once, so shared and cyclic data compare in finite
-// time.
+// compares them as they are). The two must share alike too: a map,
+// non-empty slice or reference met again on one side must be met again,
+// as the one it was paired with, on the other. It follows each pair once,
+// so shared and cyclic data compare in finite time.
 func ModelEqual(a, b any, leaf func(any) any) bool {
-	return modelEqual(a, b, leaf, map[[2]uintptr]bool{})
+	m := &matcher{leaf: leaf, ab: map[identity]identity{}, ba: map[identity]identity{}}
+	return m.equal(a, b)
 }
 
-func modelEqual(a, b any, leaf func(any) any, seen map[[2]uintptr]bool) bool {
+// identity is a container's address, and for a slice its length (a
+// shorter slice of the same array is another Perl array).
+type identity struct {
+	p uintptr
+	n int
+}
+
+type matcher struct {
+	leaf   func(any) any
+	ab, ba map[identity]identity // containers paired so far, each way
+}
+
+func (m *matcher) equal(a, b any) bool {
 	switch x := a.(type) {
 	case map[string]any:
 		y, ok := b.(map[string]any)
 		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
 			return false
 		}
-		if once(seen, x, y) {
+		if x == nil {
 			return true
+		}
+		if done, same := m.pair(x, y, -1); done {
+			return same
 		}
 		for key, xv := range x {
 			yv, ok := y[key]
-			if !ok || !modelEqual(xv, yv, leaf, seen) {
+			if !ok || !m.equal(xv, yv) {
 				return false
 			}
 		}
@@ -39,40 +56,51 @@ func modelEqual(a, b any, leaf func(any) any, seen map[[2]uintptr]bool) bool {
 		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
 			return false
 		}
-		if len(x) > 0 && once(seen, x, y) {
-			return true
+		if len(x) == 0 {
+			return true // no address of its own to share
+		}
+		if done, same := m.pair(x, y, len(x)); done {
+			return same
 		}
 		for i := range x {
-			if !modelEqual(x[i], y[i], leaf, seen) {
+			if !m.equal(x[i], y[i]) {
 				return false
 			}
 		}
 		return true
 	case serial.Blessed:
 		y, ok := b.(serial.Blessed)
-		return ok && x.Class == y.Class && modelEqual(x.Value, y.Value, leaf, seen)
+		return ok && x.Class == y.Class && m.equal(x.Value, y.Value)
 	case *serial.Ref:
 		y, ok := b.(*serial.Ref)
-		if !ok {
+		if !ok || (x == nil) != (y == nil) {
 			return false
 		}
-		if once(seen, x, y) {
+		if x == nil {
 			return true
 		}
-		return modelEqual(x.Value, y.Value, leaf, seen)
+		if done, same := m.pair(x, y, -1); done {
+			return same
+		}
+		return m.equal(x.Value, y.Value)
 	}
-	if leaf != nil {
-		a, b = leaf(a), leaf(b)
+	if m.leaf != nil {
+		a, b = m.leaf(a), m.leaf(b)
 	}
 	return a == b
 }
 
-// once reports whether the pair x, y was compared before, and records it.
-func once(seen map[[2]uintptr]bool, x, y any) bool {
-	k := [2]uintptr{reflect.ValueOf(x).Pointer(), reflect.ValueOf(y).Pointer()}
-	if seen[k] {
-		return true
+// pair records that containers x and y (of length n, or -1 for a map or
+// a reference) stand for each other. It reports whether either was met
+// before, and then whether they were paired with each other.
+func (m *matcher) pair(x, y any, n int) (done, same bool) {
+	ix := identity{reflect.ValueOf(x).Pointer(), n}
+	iy := identity{reflect.ValueOf(y).Pointer(), n}
+	px, okx := m.ab[ix]
+	py, oky := m.ba[iy]
+	if okx || oky {
+		return true, okx && oky && px == iy && py == ix
 	}
-	seen[k] = true
-	return false
+	m.ab[ix], m.ba[iy] = iy, ix
+	return false, false
 }

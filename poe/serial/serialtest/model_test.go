@@ -22,6 +22,9 @@ func TestModelEqual(t *testing.T) {
 	refA.Value = refA
 	refB := &serial.Ref{}
 	refB.Value = refB
+	shared := map[string]any{"k": "v"}
+	copy1, copy2 := map[string]any{"k": "v"}, map[string]any{"k": "v"}
+	list := []any{"x", "y"}
 	intText := func(v any) any {
 		if i, ok := v.(int64); ok {
 			return strconv.FormatInt(i, 10)
@@ -56,6 +59,13 @@ func TestModelEqual(t *testing.T) {
 		{"hash cycles of other content", cycleA, other, nil, false},
 		{"array cycles", arrA, arrB, nil, true},
 		{"reference cycles", refA, refB, nil, true},
+		{"nil references", (*serial.Ref)(nil), (*serial.Ref)(nil), nil, true},
+		{"a nil reference and a reference to undef", (*serial.Ref)(nil), &serial.Ref{}, nil, false},
+		{"the same sharing", []any{shared, shared}, []any{copy1, copy1}, nil, true},
+		{"shared on one side, copies on the other", []any{shared, shared}, []any{copy1, copy2}, nil, false},
+		{"shared in other places", []any{copy1, copy2, copy1}, []any{shared, copy2, copy2}, nil, false},
+		{"a shorter slice of one array is another array", []any{list[:1], list}, []any{[]any{"x"}, []any{"x", "y"}}, nil, true},
+		{"a cycle and a copy of it", cycleA, map[string]any{"name": "loop", "self": cycleB}, nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -83,6 +83,7 @@ my @samples = (
     [ 'undef-and-empties' => [undef, [], {}, [undef], { u => undef }, \undef] ],
     [ 'refs' => { sref => \'text', rref => \\'x', href => \{ a => 1 }, aref => \[1], three => \\\'x' } ],
     [ 'blessed' => [ $obj, bless([1, 2], 'My::List'), bless(\(my $s = 'scalar'), 'My::Scalar'), bless(\\'rr', 'My::Ref'), bless({}, 'My::Class'), bless(\(my $u), 'My::Undef') ] ],
+    [ 'blessed-container-refs' => [ bless(\{ a => 1 }, 'R'), bless(\[1], 'R') ] ],
     [ 'many-classes' => [ (map { bless {}, "C$_" } 0 .. 11), bless([], 'C3'), bless([], 'C11') ] ],
     [ 'shared' => { a1 => $shared_array, a2 => $shared_array, h1 => $shared_hash, h2 => $shared_hash, list => [ $shared_hash, $shared_array ] } ],
     [ 'cycle' => $cycle ],
