@@ -45,9 +45,7 @@ func (k *Kernel) SigChild(pid int, state string, args ...any) error {
 		k.sigs.pids[pid] = append(ws, w)
 		s.pids++
 	}
-	k.watchOS(syscall.SIGCHLD)
-	k.sigs.osCount[syscall.SIGCHLD]-- // the pid table, not a session, holds this one
-	k.sigs.osWatched--
+	k.holdOS(syscall.SIGCHLD) // held by the pid table, not by a session
 	// The child may have exited already. As POE does with its poll event,
 	// look only after this handler returns, so that what it queues comes
 	// before the child's events, and a second session may still watch it.
@@ -64,6 +62,7 @@ func (t *signalTable) unwatchPid(pid int, s *Session) bool {
 		}
 		if len(ws) == 1 {
 			delete(t.pids, pid)
+			t.releaseOS(syscall.SIGCHLD)
 		} else {
 			t.pids[pid] = append(ws[:i:i], ws[i+1:]...)
 		}
@@ -99,4 +98,5 @@ func (k *Kernel) reapChildren() {
 		sig.setArgs([]any{pid, status})
 		k.enqueue(&sig)
 	}
+	k.sigs.releaseOS(syscall.SIGCHLD)
 }

@@ -3,7 +3,6 @@ package kernel
 import (
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 )
 
@@ -26,18 +25,24 @@ type signalTable struct {
 	pids     map[int][]*pidWatch   // by pid, in watch order; one per session, as POE keeps them
 	handled  bool
 
-	osWatched int
-	osCount   map[os.Signal]int
-	osCh      chan os.Signal
-	osDone    chan struct{}
-	osOnce    sync.Once
+	os map[syscall.Signal]*osWatch // the operating-system signals reaching the loop
+}
+
+// osWatch brings one operating-system signal into the loop. Each signal
+// has its own channel, so that ending it (signal.Stop) takes away this
+// kernel's registration only: a signal.Notify elsewhere in the program, or
+// another kernel watching the same signal, keeps receiving it.
+type osWatch struct {
+	sessions int // sessions watching it by name
+	ch       chan os.Signal
+	done     chan struct{}
 }
 
 func (t *signalTable) init() {
 	t.watchers = map[string]map[*Session]*sigWatch{}
 	t.order = map[string][]*Session{}
 	t.pids = map[int][]*pidWatch{}
-	t.osCount = map[os.Signal]int{}
+	t.os = map[syscall.Signal]*osWatch{}
 }
 
 // osSignals are the signal names POE maps to operating-system signals.
@@ -265,60 +270,65 @@ func firstArg(args []any) any {
 // watchOS makes the operating system's signal reach the loop as a signal
 // to the kernel, while at least one session watches it.
 func (k *Kernel) watchOS(sig syscall.Signal) {
-	t := &k.sigs
-	t.osCount[sig]++
-	if t.osCount[sig] > 1 {
-		return
-	}
-	t.osWatched++
-	t.osOnce.Do(func() {
-		t.osCh = make(chan os.Signal, 64)
-		t.osDone = make(chan struct{})
-		go k.forwardSignals(t.osCh, t.osDone)
-	})
-	signal.Notify(t.osCh, sig)
+	k.holdOS(sig).sessions++
 }
 
+// holdOS starts bringing sig into the loop, if it is not already.
+func (k *Kernel) holdOS(sig syscall.Signal) *osWatch {
+	w := k.sigs.os[sig]
+	if w == nil {
+		w = &osWatch{ch: make(chan os.Signal, 64), done: make(chan struct{})}
+		k.sigs.os[sig] = w
+		signal.Notify(w.ch, sig)
+		go k.forwardSignal(w.ch, w.done)
+	}
+	return w
+}
+
+// unwatchOS ends a session's watch of sig; the last one ends the bridge,
+// unless sig is SIGCHLD and child processes are still watched.
 func (k *Kernel) unwatchOS(sig syscall.Signal) {
-	t := &k.sigs
-	if t.osCount[sig] == 0 {
-		return
+	if w := k.sigs.os[sig]; w != nil && w.sessions > 0 {
+		w.sessions--
+		k.sigs.releaseOS(sig)
 	}
-	t.osCount[sig]--
-	if t.osCount[sig] > 0 {
-		return
-	}
-	delete(t.osCount, sig)
-	t.osWatched--
-	if sig == syscall.SIGCHLD && len(t.pids) > 0 {
-		return // still needed for SigChild
-	}
-	signal.Reset(sig)
 }
 
-// forwardSignals is the kernel's one signal goroutine: POE's signal pipe.
-func (k *Kernel) forwardSignals(ch chan os.Signal, done chan struct{}) {
+// releaseOS ends the bridge of sig when nothing needs it any more: no
+// session watches it, and, for SIGCHLD, no child process is watched.
+func (t *signalTable) releaseOS(sig syscall.Signal) {
+	w := t.os[sig]
+	if w == nil || w.sessions > 0 || sig == syscall.SIGCHLD && len(t.pids) > 0 {
+		return
+	}
+	delete(t.os, sig)
+	signal.Stop(w.ch)
+	close(w.done)
+}
+
+// forwardSignal is the goroutine of one watched signal: POE's signal pipe.
+func (k *Kernel) forwardSignal(ch chan os.Signal, done chan struct{}) {
 	for {
 		select {
 		case sig := <-ch:
-			name := sigName[sig]
 			if sig == syscall.SIGCHLD {
 				// As in POE, SIGCHLD only triggers reaping; each reaped
 				// child becomes its own CHLD signal with pid and status.
 				k.postItem(k.self, kindFunc, "", nil, k.reapChildren)
 				continue
 			}
-			k.Signal(k.self, name)
+			k.Signal(k.self, sigName[sig])
 		case <-done:
 			return
 		}
 	}
 }
 
+// stopAll ends every bridge: the kernel is closing.
 func (t *signalTable) stopAll() {
-	if t.osCh != nil {
-		signal.Stop(t.osCh)
-		close(t.osDone)
-		t.osCh = nil
+	for sig, w := range t.os {
+		delete(t.os, sig)
+		signal.Stop(w.ch)
+		close(w.done)
 	}
 }
