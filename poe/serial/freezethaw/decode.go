@@ -504,17 +504,16 @@ func (d *decoder) content(at int, cls string) (any, error) {
 }
 
 // scalarObject reads what a blessed scalar reference of class cls points
-// to, after its '\' at at. A serial.Blessed holds that value itself, so
-// it must be complete: a shared object not made yet (an array, a blessed
-// scalar or a regexp whose content the table lists later, or the one
-// being made) is refused.
+// to, after its '\' at at. A serial.Blessed holds that value itself: when
+// it is a shared object not made yet, the result is a marker that stands
+// for it blessed into cls, filled once the table is complete.
 func (d *decoder) scalarObject(at int, cls string) (any, error) {
 	v, err := d.target(at, tagRef)
 	if err != nil {
 		return nil, err
 	}
 	if p, ok := v.(*pending); ok {
-		return nil, d.fail(at, tagRef, ErrUnsupported, fmt.Sprintf("a blessed scalar of class %q refers to shared object %d, not made yet", cls, p.k))
+		return &pending{k: p.k, cls: cls, in: p}, nil
 	}
 	return serial.Blessed{Class: cls, Value: v}, nil
 }

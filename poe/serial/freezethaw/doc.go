@@ -54,8 +54,8 @@
 //	shared and circular data (!, <k|)          the same Go map, slice or *serial.Ref
 //	code, globs, safeFreeze's cached data      refused with an *Error
 //	  (&, *, ?)
-//	a blessed scalar reference to a shared     refused with an *Error (ErrUnsupported):
-//	  array the table fills only later           Go has no place to keep it until then
+//	a cycle through blessed scalar references  refused with an *Error (ErrUnsupported):
+//	                                             a serial.Blessed cannot hold itself
 //
 // FreezeThaw carries every scalar as text, so Perl's 2 and "2" are the same
 // on the wire. Thaw gives int64 for the text of an integer as Perl prints

@@ -29,11 +29,9 @@ var (
 	// know how to thaw data with code").
 	ErrTag = errors.New("unknown tag")
 	// ErrUnsupported means an item this reader refuses: code and glob
-	// references, safeFreeze's process-local cached data, and a blessed
-	// scalar reference to a shared object the table has not made yet
-	// (serial.Blessed holds its value, which does not exist yet: a cycle
-	// through a blessed scalar, or a shared array whose content the table
-	// lists after it, which Perl's thaw does restore).
+	// references, safeFreeze's process-local cached data, and a cycle
+	// through blessed scalar references (a serial.Blessed holds its value,
+	// so it cannot hold itself, however many blessed scalars lie between).
 	ErrUnsupported = errors.New("unsupported item")
 	// ErrBackRef means '<' names a shared object the image does not have
 	// (or stands for a shared object's empty form), or a package id not

@@ -23,6 +23,14 @@ import (
 // object k is made leaves a pending marker where the value goes (an
 // array element, a hash value, a reference's target), and the place is
 // filled once the table is complete.
+//
+// A serial.Blessed holds its scalar by value, so a blessed scalar
+// reference whose target is such a marker is a marker too, one that
+// wraps what it stands for in the class once that is made. A blessed
+// scalar of the table itself may end up made only then: it is resolved,
+// through any chain of such scalars, before the places are filled. A
+// chain that leads back to where it started has no Go value and is
+// refused.
 
 // Kinds of shared objects, from their empty form.
 const (
@@ -37,6 +45,12 @@ type sharedObj struct {
 	val  any // the object's final Go value, nil until it is made
 	kind uint8
 	cls  string // the package it is blessed into, or ""
+	// later is what a blessed scalar of the table waits for when its
+	// target was not made when its content, at offset at, was read;
+	// resolving marks it while it is being resolved, to find a cycle.
+	later     *pending
+	at        int
+	resolving bool
 }
 
 // blessed returns v, the object's own value, as the object: blessed into
@@ -48,10 +62,15 @@ func (o *sharedObj) blessed(v any) any {
 	return serial.Blessed{Class: o.cls, Value: v}
 }
 
-// pending marks a place that will hold shared object k. Only the table's
-// contents can name an object not made yet: once they are read, every
-// object is.
-type pending struct{ k int }
+// pending marks a place that will hold shared object k, or, when cls is
+// set, the value that in stands for blessed into cls (a blessed scalar
+// reference to it). Only the table's contents can name an object not made
+// yet: once they are read, every object is.
+type pending struct {
+	k   int
+	cls string
+	in  *pending
+}
 
 // hole is a place holding a pending marker: element i of a, the value of
 // key in m, or r's target.
@@ -91,8 +110,16 @@ func (d *decoder) table() error {
 			return err
 		}
 	}
+	for k := range d.shared {
+		if _, err := d.resolve(k); err != nil {
+			return err
+		}
+	}
 	for _, h := range d.holes {
-		v := d.shared[h.p.k].val
+		v, err := d.stands(h.p)
+		if err != nil {
+			return err
+		}
 		switch {
 		case h.a != nil:
 			h.a[h.i] = v
@@ -107,6 +134,37 @@ func (d *decoder) table() error {
 	}
 	d.holes = nil
 	return nil
+}
+
+// resolve returns shared object k, first making it if it is a blessed
+// scalar whose target the table made only after its content was read.
+func (d *decoder) resolve(k int) (any, error) {
+	o := &d.shared[k]
+	if o.val != nil || o.later == nil {
+		return o.val, nil
+	}
+	if o.resolving {
+		return nil, d.fail(o.at, tagRef, ErrUnsupported, fmt.Sprintf("shared object %d, a blessed scalar of class %q, leads back to itself: a serial.Blessed cannot hold itself", k, o.cls))
+	}
+	o.resolving = true
+	v, err := d.stands(o.later)
+	if err != nil {
+		return nil, err
+	}
+	o.val, o.later, o.resolving = v, nil, false
+	return v, nil
+}
+
+// stands returns the value p stands for, once the table is read.
+func (d *decoder) stands(p *pending) (any, error) {
+	if p.in == nil {
+		return d.resolve(p.k)
+	}
+	v, err := d.stands(p.in)
+	if err != nil {
+		return nil, err
+	}
+	return serial.Blessed{Class: p.cls, Value: v}, nil
 }
 
 // tableItem starts an item of the shared table at the read position: it
@@ -242,7 +300,14 @@ func (d *decoder) instantiate(k int) error {
 	case kindRef:
 		return d.ref(p, o.val.(*serial.Ref))
 	case kindScalar:
-		o.val, err = d.scalarObject(p, o.cls)
+		var v any
+		if v, err = d.scalarObject(p, o.cls); err == nil {
+			if later, ok := v.(*pending); ok {
+				o.later, o.at = later, p // made once the table is complete
+			} else {
+				o.val = v
+			}
+		}
 	default: // kindRegexp
 		o.val, err = d.regexp(p)
 	}
@@ -266,7 +331,7 @@ func (d *decoder) backRef(at int) (any, error) {
 	if v := d.shared[k].val; v != nil {
 		return v, nil
 	}
-	return &pending{k}, nil
+	return &pending{k: k}, nil
 }
 
 // scratchPool holds the buffers checkSharedDepth freezes into.

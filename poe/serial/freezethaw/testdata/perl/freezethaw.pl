@@ -67,6 +67,19 @@ my $empty = [];
 my $bscalar = bless \(my $bs = 'v'), 'S';
 my $qr = qr/ab/i;
 my $obj = bless { n => 1 }, 'My::Class';
+# Blessed scalar references to an array that the shared table fills only
+# after their own content: in an array, as a table object, in a chain of
+# two, nested, and in a hash. Each blesses a scalar of its own that holds
+# the array reference: bless marks the scalar, not the array.
+my $late = [1];
+my $late_in = [ bless(\(my $l1 = $late), 'S') ];
+my $late_obj = bless \(my $l2 = $late), 'S';
+my $late_s1 = bless \(my $l3 = $late), 'S';
+my $late_s2 = bless \$late_s1, 'T';
+my $late_nest = [ bless(\ bless(\(my $l4 = $late), 'T'), 'S') ];
+my $late_two = [2];
+my $late_obj2 = bless \(my $l5 = $late_two), 'S';
+my $late_h = { s => $late_obj2 };
 
 my @samples = (
     [ 'ikc-call' => { event => 'poe://Server/echo/echo', params => [ { a => 1, b => 'two', c => undef, d => [1, 2], e => 2.5 } ],
@@ -100,6 +113,11 @@ my @samples = (
     [ 'nested' => [ [ [ [ { deep => [ 'down' ] } ] ] ] ] ],
     [ 'long-string' => [ 'y' x 70000 ] ],
     [ 'number-keys' => { 7 => 'seven', -1 => 'minus', '007' => 'bond', 10 => 'ten' } ],
+    [ 'late-in-array' => [ $late_in, $late_in, $late, $late ] ],
+    [ 'late-object' => [ $late_obj, $late_obj, $late, $late ] ],
+    [ 'late-chain' => [ $late_s2, $late_s2, $late_s1, $late_s1, $late, $late ] ],
+    [ 'late-nested' => [ $late_nest, $late_nest, $late, $late ] ],
+    [ 'late-in-hash' => [ $late_h, $late_h, $late_obj2, $late_two, $late_two ] ],
 );
 for my $s (@samples) {
     my $img = freeze($s->[1]);
