@@ -339,11 +339,16 @@ var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // checkSharedDepth makes sure a value thawed through a shared-object
 // table nests no deeper than MaxDepth as Freeze walks it: the table keeps
-// the image flat, but the objects it links may form a long chain.
+// the image flat, but the objects it links may form a long chain. Only
+// Freeze's first walk is made: the second, through the table, writes each
+// object's content with what it shares as back references, so it never
+// goes deeper than the first.
 func (d *decoder) checkSharedDepth(at int, v any) error {
 	e := getEncoder(Options{MaxDepth: d.maxDepth})
 	scratch := scratchPool.Get().(*[]byte)
-	out, err := e.freeze((*scratch)[:0], v)
+	e.buf = (*scratch)[:0]
+	err := e.scalar(v)
+	out := e.buf
 	putEncoder(e)
 	if cap(out) <= 1<<16 {
 		*scratch = out
