@@ -55,11 +55,8 @@ func startPerl(t *testing.T) *perlPeer {
 // refreeze has Perl thaw data and freeze what it got.
 func (p *perlPeer) refreeze(t *testing.T, data []byte) []byte {
 	t.Helper()
-	p.Send(t, "R "+hex.EncodeToString(data))
-	line := p.Line(t)
-	require.False(t, strings.HasPrefix(line, "ERR"), "perl: %s", line)
-	b, err := hex.DecodeString(line)
-	require.NoError(t, err)
+	b, perr := p.Ask(t, "R "+hex.EncodeToString(data))
+	require.Empty(t, perr, "perl")
 	return b
 }
 

@@ -3,6 +3,7 @@ package serialtest
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"io"
 	"os/exec"
 	"strings"
@@ -87,4 +88,21 @@ func (p *PerlChild) Send(t testing.TB, line string) {
 	if _, err := io.WriteString(p.In, line+"\n"); err != nil {
 		t.Fatalf("writing to perl: %v", err)
 	}
+}
+
+// Ask sends request and reads the script's answer: octets written in hex,
+// or a line starting "ERR", which comes back as perlErr with no octets.
+// An answer that is neither fails the test.
+func (p *PerlChild) Ask(t testing.TB, request string) (octets []byte, perlErr string) {
+	t.Helper()
+	p.Send(t, request)
+	line := p.Line(t)
+	if strings.HasPrefix(line, "ERR") {
+		return nil, line
+	}
+	b, err := hex.DecodeString(line)
+	if err != nil {
+		t.Fatalf("perl's answer to %.40q is not hex: %.200s", request, line)
+	}
+	return b, ""
 }

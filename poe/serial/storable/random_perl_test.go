@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -127,25 +126,15 @@ func TestRandomPerlToGo(t *testing.T) {
 // returns Perl's nfreeze image of it.
 func (p *perlCases) generate(t *testing.T, seed uint32) []byte {
 	t.Helper()
-	p.Send(t, "GEN "+strconv.FormatUint(uint64(seed), 10))
-	line := p.Line(t)
-	require.False(t, strings.HasPrefix(line, "ERR"), "perl, GEN %d: %s", seed, line)
-	b, err := hex.DecodeString(line)
-	require.NoError(t, err)
+	b, perr := p.Ask(t, "GEN "+strconv.FormatUint(uint64(seed), 10))
+	require.Empty(t, perr, "perl, GEN %d", seed)
 	return b
 }
 
 // tryRefreeze is refreeze that returns Perl's error instead of failing.
 func (p *perlPeer) tryRefreeze(t *testing.T, data []byte) ([]byte, string) {
 	t.Helper()
-	p.Send(t, hex.EncodeToString(data))
-	line := p.Line(t)
-	if strings.HasPrefix(line, "ERR") {
-		return nil, line
-	}
-	b, err := hex.DecodeString(line)
-	require.NoError(t, err)
-	return b, ""
+	return p.Ask(t, hex.EncodeToString(data))
 }
 
 // TestRandomCorruptImages cuts real Perl images (Perl's random values and
