@@ -51,16 +51,7 @@ func (g *goKernel) call(spec string, arg any) any {
 // offers its default serializers and the Perl server picks Storable;
 // then, offering FreezeThaw alone, it runs the scenario in FreezeThaw.
 func TestGoClientAgainstPerlServer(t *testing.T) {
-	lib := ikcLib(t)
-	eachPair(t, func(t *testing.T, proto channel.Protocol, network string) {
-		goClientScenario(t, lib, proto, network, "")
-	})
-	for _, proto := range []channel.Protocol{channel.IKC0, channel.IKC} {
-		t.Run(string(proto)+" over tcp in FreezeThaw", func(t *testing.T) {
-			requirePerl(t, lib, "FreezeThaw")
-			goClientScenario(t, lib, proto, "tcp", "FreezeThaw")
-		})
-	}
+	eachCase(t, ikcLib(t), goClientScenario)
 }
 
 // goClientScenario is TestGoClientAgainstPerlServer's scenario for one
